@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from .views import queue, sources
 
 app_name = "newsdesk"
 
 urlpatterns = [
-    path("", views.queue, name="queue"),
-    path("fuentes/", views.sources, name="sources"),
-    path("solicitud/", views.request_new, name="request_new"),
+    # Review queue and staff requests (views/queue.py).
+    path("", queue.queue, name="queue"),
+    path("solicitud/", queue.request_new, name="request_new"),
+    # Sources (views/sources.py).
+    path("fuentes/", sources.source_list, name="sources"),
 ]

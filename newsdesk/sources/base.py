@@ -65,3 +65,10 @@ class Reader(ABC):
 
     @abstractmethod
     def read(self) -> ReadResult: ...
+
+    def confirm(self, result: ReadResult) -> None:
+        """Called once the entries of `result` are stored.
+
+        A mailbox marks its messages read here, so a crash between reading
+        and storing never loses a message.
+        """

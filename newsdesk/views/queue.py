@@ -9,10 +9,5 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sources(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
-
-
-@login_required
 def request_new(request: HttpRequest) -> HttpResponse:
     return render(request, "base.html")
