@@ -1,0 +1,67 @@
+"""The demo a new user tries first: seeded people, accounts and feeds."""
+
+import feedparser
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from newsdesk import demo
+from newsdesk.models import Source
+from publishing.models import SocialAccount
+from upme_social import roles
+
+
+@pytest.mark.parametrize("slug", sorted(demo.FEEDS))
+def test_demo_feed_is_a_valid_feed_with_spanish_headlines(client, slug):
+    # when
+    response = client.get(f"/noticias/demo/{slug}.xml")
+
+    # then
+    assert response.status_code == 200
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert len(parsed.entries) == len(demo.FEEDS[slug].entries)
+    titles = {entry.title for entry in parsed.entries}
+    assert {entry.title for entry in demo.FEEDS[slug].entries} == titles
+    assert all(entry.get("published_parsed") or entry.get("updated_parsed")
+               for entry in parsed.entries)
+
+
+def test_unknown_demo_feed_is_404(client):
+    assert client.get("/noticias/demo/no-existe.xml").status_code == 404
+
+
+def test_demo_dates_are_stable_between_polls_within_the_hour():
+    entry = demo.FEEDS["energia-hoy"].entries[0]
+    assert demo.entry_time(entry) == demo.entry_time(entry)
+
+
+def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
+    # when
+    call_command("seed_demo", site_url="http://127.0.0.1:8123")
+    first = capsys.readouterr().out
+    call_command("seed_demo", site_url="http://127.0.0.1:8123")
+    second = capsys.readouterr().out
+
+    # then the passwords are printed once, and they work
+    assert "editora" in first and "jefe" in first
+    assert "contraseñas sin cambios" in second
+    line = next(line for line in first.splitlines() if line.strip().startswith("jefe"))
+    password = line.split()[1]
+    jefe = User.objects.get(username="jefe")
+    assert jefe.check_password(password)
+    assert roles.is_approver(jefe)
+    assert roles.is_editor(User.objects.get(username="editora"))
+    assert not roles.is_editor(User.objects.get(username="solicitante"))
+    assert User.objects.get(username="admin").is_superuser
+
+    # and the accounts and sources exist once, sandboxed and pointing at us
+    assert SocialAccount.objects.filter(network="x").count() == 2
+    assert SocialAccount.objects.filter(network="facebook").count() == 1
+    assert all(a.is_sandbox for a in SocialAccount.objects.all())
+    demo_sources = Source.objects.filter(enabled=True)
+    assert demo_sources.count() == len(demo.FEEDS)
+    assert all(s.url.startswith("http://127.0.0.1:8123/noticias/demo/")
+               for s in demo_sources)
+    assert Source.objects.filter(enabled=False).exists()
+    assert User.objects.count() == 4
