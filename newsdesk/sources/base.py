@@ -66,7 +66,7 @@ class Reader(ABC):
     @abstractmethod
     def read(self) -> ReadResult: ...
 
-    def confirm(self, result: ReadResult) -> None:
+    def confirm(self, result: ReadResult) -> None:  # noqa: B027 -- optional hook
         """Called once the entries of `result` are stored.
 
         A mailbox marks its messages read here, so a crash between reading

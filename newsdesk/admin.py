@@ -1,0 +1,320 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Cluster,
+    FetchAttempt,
+    NewsItem,
+    RelevanceModel,
+    Source,
+    StaffRequest,
+    Term,
+)
+
+
+class FetchAttemptInline(admin.TabularInline):
+    model = FetchAttempt
+    extra = 0
+    can_delete = False
+    max_num = 0
+    ordering = ["-started_at", "-pk"]
+    fields = [
+        "started_at",
+        "outcome",
+        "http_status",
+        "entries_found",
+        "items_created",
+        "items_updated",
+        "duration_ms",
+        "error_class",
+        "error",
+    ]
+    readonly_fields = fields
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Remember the source: get_queryset has no other way to know it.
+        request.newsdesk_source_pk = obj.pk if obj else None
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_queryset(self, request):
+        # Only the recent history: a source polled every 15 minutes
+        # collects thousands of rows.
+        queryset = super().get_queryset(request)
+        source_pk = getattr(request, "newsdesk_source_pk", None)
+        recent = list(
+            queryset.filter(source_id=source_pk).values_list("pk", flat=True)[:20]
+        )
+        return queryset.filter(pk__in=recent)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "enabled",
+        "last_fetched_at",
+        "last_outcome",
+        "last_error_class",
+        "error_count",
+        "attention",
+    ]
+    list_filter = ["kind", "enabled", "last_outcome"]
+    search_fields = ["name", "url"]
+    readonly_fields = [
+        "last_fetched_at",
+        "last_success_at",
+        "last_outcome",
+        "last_error_class",
+        "last_error",
+        "error_count",
+        "total_errors",
+        "suggested_url",
+        "etag",
+        "last_modified",
+        "moved_to_url",
+        "moved_count",
+        "poll_lease_until",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "url", "enabled", "interval", "config"]}),
+        (
+            _("Estado"),
+            {
+                "fields": [
+                    "next_fetch_at",
+                    "last_fetched_at",
+                    "last_success_at",
+                    "last_outcome",
+                    "last_error_class",
+                    "last_error",
+                    "error_count",
+                    "total_errors",
+                    "suggested_url",
+                ]
+            },
+        ),
+        (
+            _("Detalles técnicos"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "etag",
+                    "last_modified",
+                    "moved_to_url",
+                    "moved_count",
+                    "poll_lease_until",
+                    "created_at",
+                    "updated_at",
+                ],
+            },
+        ),
+    ]
+    inlines = [FetchAttemptInline]
+
+    @admin.display(boolean=True, description=_("requiere atención"))
+    def attention(self, obj: Source) -> bool:
+        return obj.needs_attention
+
+
+@admin.register(FetchAttempt)
+class FetchAttemptAdmin(admin.ModelAdmin):
+    list_display = [
+        "started_at",
+        "source",
+        "outcome",
+        "http_status",
+        "entries_found",
+        "items_created",
+        "items_updated",
+        "duration_ms",
+        "error_class",
+    ]
+    list_filter = ["outcome", "error_class"]
+    list_select_related = ["source"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(NewsItem)
+class NewsItemAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "source",
+        "published_at",
+        "date_flag",
+        "status",
+        "was_updated",
+    ]
+    list_filter = ["status", "date_flag", "was_updated", "source"]
+    list_select_related = ["source"]
+    search_fields = ["title", "link", "guid"]
+    date_hierarchy = "published_at"
+    raw_id_fields = ["decided_by"]
+    readonly_fields = [
+        "identity",
+        "content_hash",
+        "fetched_at",
+        "created_at",
+        "updated_at",
+    ]
+
+
+# -- Relevance, clusters and staff requests ----------------------------------
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["text", "language", "kind", "weight", "enabled", "updated_at"]
+    list_editable = ["weight", "enabled"]
+    list_filter = ["enabled", "language", "kind"]
+    search_fields = ["text"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def _rescore(self) -> None:
+        # Candidates waiting for a decision follow the new vocabulary.
+        from .tasks import rescore_pending_items
+
+        transaction.on_commit(rescore_pending_items.delay)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        self._rescore()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        self._rescore()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        self._rescore()
+
+
+@admin.register(RelevanceModel)
+class RelevanceModelAdmin(admin.ModelAdmin):
+    list_display = [
+        "trained_at",
+        "decision_count",
+        "positive_count",
+        "negative_count",
+        "held_out_count",
+        "precision_percent",
+        "recall_percent",
+    ]
+    readonly_fields = [
+        "trained_at",
+        "decision_count",
+        "positive_count",
+        "negative_count",
+        "held_out_count",
+        "precision",
+        "recall",
+    ]
+    exclude = ["weights"]
+
+    @admin.display(description=_("precisión (decisiones de prueba)"))
+    def precision_percent(self, obj: RelevanceModel) -> str:
+        return "—" if obj.precision is None else f"{obj.precision:.0%}"
+
+    @admin.display(description=_("exhaustividad"))
+    def recall_percent(self, obj: RelevanceModel) -> str:
+        return "—" if obj.recall is None else f"{obj.recall:.0%}"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        from .relevance import decision_count, min_decisions
+
+        decided, needed = decision_count(), min_decisions()
+        current = RelevanceModel.objects.first()
+        if current is None:
+            self.message_user(
+                request,
+                gettext(
+                    "Sin modelo: el equipo ha decidido %(decided)d noticias y hacen "
+                    "falta %(needed)d (redactadas o descartadas) para entrenar uno. "
+                    "Mientras tanto la relevancia sale solo de los términos."
+                )
+                % {"decided": decided, "needed": needed},
+                messages.WARNING,
+            )
+        else:
+            self.message_user(
+                request,
+                gettext(
+                    "Modelo vigente entrenado el %(date)s con %(count)d decisiones: "
+                    "precisión %(precision)s en %(held_out)d decisiones de prueba. "
+                    "Se entrena de nuevo cada día."
+                )
+                % {
+                    "date": current.trained_at.strftime("%Y-%m-%d %H:%M"),
+                    "count": current.decision_count,
+                    "precision": self.precision_percent(current),
+                    "held_out": current.held_out_count,
+                },
+                messages.INFO,
+            )
+        return super().changelist_view(request, extra_context)
+
+
+class ClusterItemInline(admin.TabularInline):
+    model = NewsItem
+    fk_name = "cluster"
+    extra = 0
+    can_delete = False
+    max_num = 0
+    fields = ["title", "source", "published_at", "status"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "source_count", "item_count", "updated_at"]
+    list_select_related = ["representative"]
+    readonly_fields = [
+        "representative",
+        "item_count",
+        "source_count",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [ClusterItemInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(StaffRequest)
+class StaffRequestAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "requester", "status", "created_at", "decided_by"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["requester", "decided_by"]
+    search_fields = ["title", "description"]
+    date_hierarchy = "created_at"
+    # Decisions go through the queue, which records who made them.
+    readonly_fields = [
+        "requester",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,93 @@
+"""The intake commands: add_source and fetch_sources."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from newsdesk.models import Source
+from tests.newsdesk.feed_server import Canned, feed_server_fixture  # noqa: F401 - registers the fixture
+
+pytestmark = pytest.mark.django_db
+
+RSS = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>
+<item><title>Subasta de energ\xc3\xada e\xc3\xb3lica</title><guid>1</guid></item>
+<item><title>Regal\xc3\xadas del carb\xc3\xb3n</title><guid>2</guid></item></channel></rss>"""
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_add_source_accepts_rss_as_a_kind():
+    output = run(
+        "add_source",
+        "--kind",
+        "rss",
+        "--name",
+        "Diario",
+        "--url",
+        "https://diario.example/rss",
+        "--interval",
+        "30",
+    )
+
+    source = Source.objects.get()
+    assert source.kind == Source.Kind.FEED
+    assert source.interval == timedelta(minutes=30)
+    assert f"id {source.pk}" in output
+
+
+def test_add_source_rejects_bad_input_clearly():
+    with pytest.raises(CommandError) as error:
+        run("add_source", "--kind", "fax", "--name", "X", "--url", "no-es-url")
+
+    assert "Tipo desconocido" in str(error.value)
+    assert "no es una URL" in str(error.value)
+    assert not Source.objects.exists()
+
+
+def test_fetch_sources_polls_and_reports_in_spanish(feed_server):
+    # given a working feed, a broken one and a disabled one
+    good = Source.objects.create(
+        name="Bueno", url=feed_server.route("/ok.xml", Canned(200, RSS))
+    )
+    Source.objects.create(
+        name="Roto", url=feed_server.route("/roto.xml", Canned(404, b"no"))
+    )
+    Source.objects.create(
+        name="Apagado",
+        url=feed_server.route("/off.xml", Canned(200, RSS)),
+        enabled=False,
+    )
+
+    # when
+    output = run("fetch_sources")
+
+    # then
+    assert "Bueno: correcto, 2 entradas, 2 nuevas, 0 actualizadas." in output
+    assert "Roto: error http_404" in output
+    assert "Apagado" not in output
+    assert good.items.count() == 2
+
+
+def test_fetch_sources_for_one_source(feed_server):
+    source = Source.objects.create(
+        name="Uno", url=feed_server.route("/uno.xml", Canned(200, RSS)), enabled=False
+    )
+
+    output = run("fetch_sources", "--source", str(source.pk))
+
+    assert "Uno: correcto" in output
+
+
+def test_fetch_sources_with_an_unknown_id():
+    with pytest.raises(CommandError) as error:
+        run("fetch_sources", "--source", "999")
+
+    assert "No existe una fuente con id 999" in str(error.value)

@@ -1,0 +1,75 @@
+"""Canonical URLs and identity keys: one story, one key."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from newsdesk.identity import canonical_url, identity_keys
+from newsdesk.sources.base import EntryData
+
+STORY = "https://www.diario.example/economia/alivio-tarifa"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        STORY,
+        f"{STORY}/",
+        f"{STORY}?utm_source=rss&utm_medium=feed",
+        f"{STORY}?fbclid=AbC123&gclid=x&mc_cid=1&mc_eid=2",
+        f"{STORY}#comentarios",
+        "HTTPS://WWW.DIARIO.EXAMPLE/economia/alivio-tarifa",
+        "https://www.diario.example:443/economia/alivio-tarifa",
+        "https://m.diario.example/economia/alivio-tarifa/?utm_campaign=x",
+    ],
+)
+def test_variants_of_one_article_share_a_canonical_url(variant):
+    assert canonical_url(variant) == STORY
+
+
+def test_meaningful_parameters_survive_in_a_stable_order():
+    assert canonical_url(
+        "https://diario.example/n?id=7&seccion=minas&utm_source=x"
+    ) == (canonical_url("https://diario.example/n?seccion=minas&id=7"))
+    assert canonical_url("https://diario.example/n?id=7") != canonical_url(
+        "https://diario.example/n?id=8"
+    )
+
+
+def test_a_non_default_port_and_the_path_case_are_kept():
+    assert canonical_url("http://Diario.example:8080/Economia/") == (
+        "http://diario.example:8080/Economia"
+    )
+
+
+def test_guid_counts_only_when_unique_within_the_fetch():
+    entries = [
+        EntryData(title="Uno", guid="N/A", link="https://d.example/1?utm_source=rss"),
+        EntryData(title="Dos", guid="N/A", link="https://d.example/2"),
+        EntryData(title="Tres", guid="g-3", link="https://d.example/3"),
+    ]
+
+    keys = identity_keys(1, entries)
+
+    assert keys == ["link:https://d.example/1", "link:https://d.example/2", "guid:g-3"]
+
+
+def test_without_guid_or_link_the_key_is_a_stable_hash():
+    date = datetime(2024, 3, 21, 15, tzinfo=UTC)
+    entry = EntryData(title="Agenda del foro", published_at=date)
+
+    first = identity_keys(7, [entry])
+    again = identity_keys(7, [EntryData(title="Agenda del foro", published_at=date)])
+    other_source = identity_keys(8, [entry])
+
+    assert first == again
+    assert first[0].startswith("hash:")
+    assert first != other_source
+
+
+def test_very_long_guids_fit_the_column():
+    key = identity_keys(1, [EntryData(title="x", guid="g" * 2000)])[0]
+
+    assert len(key) <= 500

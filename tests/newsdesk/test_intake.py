@@ -1,0 +1,345 @@
+"""Polling sources: conditional GET, redirects, back-off, recovery, locking."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from newsdesk import tasks
+from newsdesk.actions import intake
+from newsdesk.models import ATTENTION_THRESHOLD, FetchAttempt, NewsItem, Source
+from newsdesk.sources.base import EntryData, Reader, ReadResult
+from tests.newsdesk.feed_server import Canned, FeedServer, feed_server_fixture  # noqa: F401 - registers the fixture
+
+pytestmark = pytest.mark.django_db
+
+RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
+
+
+def rss(*titles: str) -> bytes:
+    items = "".join(
+        f"<item><title>{title}</title><guid>{n}</guid>"
+        f"<pubDate>Mon, 04 Mar 2024 0{n % 10}:00:00 -0500</pubDate></item>"
+        for n, title in enumerate(titles)
+    )
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Demo</title>{items}</channel></rss>'.encode()
+
+
+def feed_source(server: FeedServer, path: str, *responses: Canned, **fields) -> Source:
+    url = server.route(path, *responses)
+    return Source.objects.create(
+        name="Energía Hoy", kind=Source.Kind.FEED, url=url, **fields
+    )
+
+
+def test_second_poll_of_an_unchanged_feed_costs_no_parsing(feed_server, monkeypatch):
+    # given a feed with validators, answered 304 the second time
+    source = feed_source(
+        feed_server,
+        "/feed.xml",
+        Canned(
+            200,
+            rss("Subasta eólica"),
+            {**RSS, "ETag": '"v1"', "Last-Modified": "Mon, 04 Mar 2024 12:00:00 GMT"},
+        ),
+        Canned(304, b"", {"ETag": '"v1"'}),
+    )
+    intake.poll_source(source.pk)
+
+    # when polled again, with parsing made to fail loudly
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("a 304 must not be parsed")
+
+    monkeypatch.setattr("newsdesk.sources.feed.parse_feed", no_parsing)
+    attempt = intake.poll_source(source.pk)
+
+    # then
+    sent = feed_server.requests_to("/feed.xml")[1].headers
+    assert sent["If-None-Match"] == '"v1"'
+    assert sent["If-Modified-Since"] == "Mon, 04 Mar 2024 12:00:00 GMT"
+    assert attempt.outcome == Source.Outcome.NOT_MODIFIED
+    assert attempt.http_status == 304
+    source.refresh_from_db()
+    assert source.last_outcome == Source.Outcome.NOT_MODIFIED
+    assert source.etag == '"v1"'
+    assert source.items.count() == 1
+
+
+def test_permanent_redirect_moves_the_url_after_three_polls(feed_server):
+    # given a feed that moved for good
+    new_url = feed_server.route("/nuevo.xml", Canned(200, rss("Gas natural"), RSS))
+    source = feed_source(
+        feed_server, "/viejo.xml", Canned(301, b"", {"Location": "/nuevo.xml"})
+    )
+    old_url = source.url
+
+    # when polled twice, the address stays
+    intake.poll_source(source.pk)
+    intake.poll_source(source.pk)
+    source.refresh_from_db()
+    assert source.url == old_url
+    assert source.moved_count == 2
+
+    # then the third poll moves it
+    intake.poll_source(source.pk)
+    source.refresh_from_db()
+    assert source.url == new_url
+    assert source.items.count() == 1
+
+
+def test_temporary_redirect_never_moves_the_url(feed_server):
+    feed_server.route("/nuevo.xml", Canned(200, rss("Gas natural"), RSS))
+    source = feed_source(
+        feed_server, "/viejo.xml", Canned(302, b"", {"Location": "/nuevo.xml"})
+    )
+
+    for _ in range(4):
+        intake.poll_source(source.pk)
+
+    source.refresh_from_db()
+    assert source.url.endswith("/viejo.xml")
+    assert source.moved_count == 0
+
+
+def test_backoff_grows_and_is_capped_at_a_day():
+    delays = [intake.backoff(failures) for failures in range(1, 30)]
+
+    assert timedelta(minutes=1) <= delays[0] <= timedelta(minutes=2)
+    assert delays[3] > delays[1] > delays[0]
+    assert max(delays) == timedelta(days=1)
+    assert all(delay <= timedelta(days=1) for delay in delays)
+
+
+def test_failures_back_off_and_ten_flag_the_source(feed_server):
+    # given a source whose feed disappeared
+    source = feed_source(feed_server, "/feed.xml", Canned(404, b"no"))
+    delays = []
+
+    # when it fails ten times in a row
+    for _ in range(ATTENTION_THRESHOLD):
+        before = timezone.now()
+        intake.poll_source(source.pk)
+        source.refresh_from_db()
+        delays.append(source.next_fetch_at - before)
+
+    # then the retries spread out and the desk is told
+    assert source.needs_attention
+    assert source.error_count == ATTENTION_THRESHOLD
+    assert source.total_errors == ATTENTION_THRESHOLD
+    assert source.last_error_class == "http_404"
+    assert "no existe" in source.last_error
+    assert delays[-1] > delays[0]
+    assert FetchAttempt.objects.filter(source=source, outcome="error").count() == 10
+
+
+def test_broken_source_recovers_by_itself_when_fixed(feed_server):
+    # given a source down for a while, with stories already stored
+    source = feed_source(
+        feed_server,
+        "/feed.xml",
+        Canned(200, rss("Primera"), RSS),
+        Canned(503, b"mantenimiento"),
+        Canned(503, b"mantenimiento"),
+        Canned(200, rss("Primera", "Segunda"), RSS),
+    )
+    intake.poll_source(source.pk)
+    intake.poll_source(source.pk)
+    intake.poll_source(source.pk)
+    source.refresh_from_db()
+    assert source.error_count == 2
+    assert source.items.count() == 1
+
+    # when the site is back
+    attempt = intake.poll_source(source.pk)
+
+    # then it is healthy again, on its normal interval
+    source.refresh_from_db()
+    assert attempt.outcome == Source.Outcome.OK
+    assert source.error_count == 0
+    assert source.total_errors == 2
+    assert source.last_error == ""
+    assert source.items.count() == 2
+    assert source.next_fetch_at > timezone.now() + source.interval - timedelta(
+        minutes=1
+    )
+
+
+def test_first_retry_after_a_failure_is_short(feed_server):
+    source = feed_source(feed_server, "/feed.xml", Canned(500, b"falla"))
+
+    intake.poll_source(source.pk)
+
+    source.refresh_from_db()
+    assert source.next_fetch_at - timezone.now() <= timedelta(minutes=2)
+
+
+def test_only_one_poll_of_a_source_at_a_time(feed_server):
+    # given a poll that holds the source's lease
+    source = feed_source(feed_server, "/feed.xml", Canned(200, rss("x"), RSS))
+    Source.objects.filter(pk=source.pk).update(
+        poll_lease_until=timezone.now() + timedelta(minutes=5)
+    )
+
+    # when another poll starts, it steps aside without fetching
+    assert intake.poll_source(source.pk) is None
+    assert feed_server.requests_to("/feed.xml") == []
+
+    # and an expired lease (a killed worker) does not block for ever
+    Source.objects.filter(pk=source.pk).update(
+        poll_lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert intake.poll_source(source.pk).outcome == Source.Outcome.OK
+    source.refresh_from_db()
+    assert source.poll_lease_until is None
+
+
+class ScriptedReader(Reader):
+    """A reader standing in for a mailbox: it must hear when items are stored."""
+
+    confirmed: list[ReadResult] = []
+
+    def read(self) -> ReadResult:
+        return ReadResult(
+            entries=[EntryData(title="Boletín", guid="m-1", link="https://b.example/1")]
+        )
+
+    def confirm(self, result: ReadResult) -> None:
+        assert NewsItem.objects.filter(guid="m-1").exists()
+        self.confirmed.append(result)
+
+
+def test_reader_confirms_after_storing_and_items_are_enriched(monkeypatch):
+    source = Source.objects.create(name="Buzón", kind=Source.Kind.MAILBOX)
+    enriched = []
+    monkeypatch.setattr("newsdesk.actions.intake.get_reader", ScriptedReader)
+    monkeypatch.setattr(
+        "newsdesk.enrich.enrich_items", lambda items: enriched.extend(items)
+    )
+    ScriptedReader.confirmed = []
+
+    attempt = intake.poll_source(source.pk)
+
+    assert attempt.items_created == 1
+    assert len(ScriptedReader.confirmed) == 1
+    assert [item.guid for item in enriched] == ["m-1"]
+
+
+def test_a_failing_enrichment_loses_nothing(feed_server, monkeypatch):
+    source = feed_source(feed_server, "/feed.xml", Canned(200, rss("Gas"), RSS))
+
+    def broken(items):
+        raise RuntimeError("modelo no disponible")
+
+    monkeypatch.setattr("newsdesk.enrich.enrich_items", broken)
+
+    attempt = intake.poll_source(source.pk)
+
+    assert attempt.outcome == Source.Outcome.OK
+    assert source.items.count() == 1
+
+
+def test_an_unexpected_reader_crash_is_recorded_not_raised(monkeypatch):
+    source = Source.objects.create(
+        name="Rota", kind=Source.Kind.FEED, url="https://x.example/f"
+    )
+
+    class Crashing(Reader):
+        def read(self) -> ReadResult:
+            raise KeyError("sorpresa")
+
+    monkeypatch.setattr("newsdesk.actions.intake.get_reader", Crashing)
+
+    attempt = intake.poll_source(source.pk)
+
+    source.refresh_from_db()
+    assert attempt.error_class == "internal"
+    assert source.error_count == 1
+
+
+def test_beat_queues_each_due_enabled_source_once(
+    feed_server, django_capture_on_commit_callbacks
+):
+    # given one due source, one not yet due and one disabled
+    due = feed_source(feed_server, "/a.xml", Canned(200, rss("A"), RSS))
+    feed_source(
+        feed_server,
+        "/b.xml",
+        Canned(200, rss("B"), RSS),
+        next_fetch_at=timezone.now() + timedelta(hours=1),
+    )
+    feed_source(feed_server, "/c.xml", Canned(200, rss("C"), RSS), enabled=False)
+
+    # when beat ticks twice (tasks run eagerly in tests)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = tasks.poll_due_sources()
+    with django_capture_on_commit_callbacks(execute=True):
+        queued_again = tasks.poll_due_sources()
+
+    # then only the due source was polled, and only once
+    assert queued == 1
+    assert queued_again == 0
+    assert list(FetchAttempt.objects.values_list("source_id", flat=True)) == [due.pk]
+    assert len(feed_server.requests_to("/a.xml")) == 1
+    assert feed_server.requests_to("/b.xml") == feed_server.requests_to("/c.xml") == []
+
+
+def test_add_source_validates_in_spanish():
+    with pytest.raises(ValidationError) as error:
+        intake.add_source(kind="fax", name="", url="ftp://x", interval_minutes=0)
+
+    messages = error.value.message_dict
+    assert "Tipo desconocido" in messages["kind"][0]
+    assert "nombre" in messages["name"][0]
+    assert "no es una URL" in messages["url"][0]
+    assert "intervalo" in messages["interval"][0]
+    assert not Source.objects.exists()
+
+
+def test_add_source_creates_a_due_source():
+    source = intake.add_source(
+        kind="feed",
+        name="Diario",
+        url="https://diario.example/rss",
+        interval_minutes=30,
+    )
+
+    assert source.interval == timedelta(minutes=30)
+    assert source.next_fetch_at <= timezone.now()
+    assert source.enabled
+
+
+def test_any_readers_text_is_made_storable(monkeypatch):
+    # given a reader (a newsletter, say) handing over NULs and no titles
+    class Untidy(Reader):
+        def read(self) -> ReadResult:
+            return ReadResult(
+                entries=[
+                    EntryData(
+                        title="Gas\x00 natural",
+                        guid="a\x00",
+                        link="https://b.example/a",
+                    ),
+                    EntryData(
+                        title="", summary="<p>Aviso de mantenimiento</p>", guid="b"
+                    ),
+                    EntryData(title="  ", guid="c"),
+                ]
+            )
+
+    source = Source.objects.create(name="Buzón", kind=Source.Kind.MAILBOX)
+    monkeypatch.setattr("newsdesk.actions.intake.get_reader", Untidy)
+
+    # when
+    attempt = intake.poll_source(source.pk)
+
+    # then
+    assert attempt.items_created == 3
+    assert set(source.items.values_list("title", flat=True)) == {
+        "Gas natural",
+        "Aviso de mantenimiento",
+        "sin título",
+    }
+    assert source.items.filter(guid="a").exists()

@@ -1,0 +1,179 @@
+"""The sources page: editors see how each source is doing and why it fails."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from newsdesk.models import ATTENTION_THRESHOLD, FetchAttempt, Source
+from tests.newsdesk.feed_server import Canned, feed_server_fixture  # noqa: F401 - registers the fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def broken_source(**fields) -> Source:
+    defaults = {
+        "name": "Portal caído",
+        "url": "https://portal.example/rss",
+        "last_outcome": Source.Outcome.ERROR,
+        "last_fetched_at": timezone.now(),
+        "last_error_class": "not_a_feed",
+        "last_error": "La dirección devolvió una página web, no un feed.",
+        "suggested_url": "https://portal.example/rss/noticias.xml",
+        "error_count": 3,
+    }
+    return Source.objects.create(**{**defaults, **fields})
+
+
+def test_editor_sees_the_error_in_spanish_and_the_suggested_url(editor_client):
+    broken_source()
+
+    response = editor_client.get(reverse("newsdesk:sources"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Portal caído" in page
+    assert "not_a_feed" in page
+    assert "La dirección devolvió una página web, no un feed." in page
+    assert 'href="https://portal.example/rss/noticias.xml"' in page
+    assert "requiere atención" not in page
+
+
+def test_ten_failures_show_requiere_atencion(editor_client):
+    broken_source(error_count=ATTENTION_THRESHOLD)
+
+    page = editor_client.get(reverse("newsdesk:sources")).content.decode()
+
+    assert "requiere atención" in page
+
+
+def test_list_queries_do_not_grow_with_sources(
+    editor_client, django_assert_max_num_queries
+):
+    for n in range(30):
+        broken_source(name=f"Fuente {n}", error_count=n)
+
+    with django_assert_max_num_queries(8):
+        response = editor_client.get(reverse("newsdesk:sources"))
+
+    assert response.status_code == 200
+
+
+def test_outsider_and_requester_are_refused(client, outsider, requester):
+    source = broken_source()
+    for person in (outsider, requester):
+        client.force_login(person)
+        assert client.get(reverse("newsdesk:sources")).status_code == 403
+        assert (
+            client.get(reverse("newsdesk:source_detail", args=[source.pk])).status_code
+            == 403
+        )
+        assert (
+            client.post(reverse("newsdesk:source_poll", args=[source.pk])).status_code
+            == 403
+        )
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(reverse("newsdesk:sources"))
+
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_detail_lists_recent_attempts(editor_client):
+    source = broken_source()
+    FetchAttempt.objects.create(
+        source=source,
+        outcome=Source.Outcome.ERROR,
+        error_class="http_503",
+        error="El sitio tiene una falla temporal (HTTP 503).",
+        http_status=503,
+    )
+
+    response = editor_client.get(reverse("newsdesk:source_detail", args=[source.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "El sitio tiene una falla temporal (HTTP 503)." in page
+    assert "Consultar ahora" in page
+
+
+def test_unknown_source_is_a_404_not_a_500(editor_client):
+    assert (
+        editor_client.get(reverse("newsdesk:source_detail", args=[999])).status_code
+        == 404
+    )
+    assert (
+        editor_client.post(reverse("newsdesk:source_poll", args=[999])).status_code
+        == 404
+    )
+
+
+def test_consultar_ahora_polls_the_source(
+    editor_client, feed_server, django_capture_on_commit_callbacks
+):
+    # given a source that failed and is fixed now
+    url = feed_server.route(
+        "/feed.xml",
+        Canned(
+            200,
+            b'<rss version="2.0"><channel><title>t</title><item><title>Gas</title>'
+            b"<guid>1</guid></item></channel></rss>",
+            {"Content-Type": "application/rss+xml"},
+        ),
+    )
+    source = broken_source(url=url)
+
+    # when the editor asks for a poll (tasks run eagerly in tests)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(reverse("newsdesk:source_poll", args=[source.pk]))
+
+    # then
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert source.last_outcome == Source.Outcome.OK
+    assert source.error_count == 0
+    assert source.items.count() == 1
+
+
+def test_consultar_ahora_needs_post(editor_client):
+    source = broken_source()
+
+    assert (
+        editor_client.get(reverse("newsdesk:source_poll", args=[source.pk])).status_code
+        == 405
+    )
+
+
+def test_admin_shows_failures_and_recent_attempts(client, django_user_model):
+    # given an administrator and a source that keeps failing
+    admin_user = django_user_model.objects.create_superuser(
+        "admin", "admin@upme.gov.co", "clave-segura-1"
+    )
+    client.force_login(admin_user)
+    source = broken_source(error_count=ATTENTION_THRESHOLD)
+    other = broken_source(name="Otra fuente")
+    FetchAttempt.objects.create(
+        source=source, outcome=Source.Outcome.ERROR, error_class="http_410"
+    )
+    FetchAttempt.objects.create(
+        source=other, outcome=Source.Outcome.ERROR, error_class="tls"
+    )
+
+    # when
+    listing = client.get(reverse("admin:newsdesk_source_changelist"))
+    change = client.get(reverse("admin:newsdesk_source_change", args=[source.pk]))
+    attempts = client.get(reverse("admin:newsdesk_fetchattempt_changelist"))
+    items = client.get(reverse("admin:newsdesk_newsitem_changelist"))
+
+    # then
+    assert listing.status_code == 200
+    assert "not_a_feed" in listing.content.decode()
+    assert change.status_code == 200
+    page = change.content.decode()
+    assert "http_410" in page
+    assert "tls" not in page  # the other source's attempt stays out
+    assert attempts.status_code == 200
+    assert items.status_code == 200
