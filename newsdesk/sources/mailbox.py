@@ -1,0 +1,541 @@
+"""Newsletter mailboxes read over IMAP.
+
+Unread messages from allowed senders become candidates: a digest-style
+newsletter gives one candidate per linked article, any other message one
+candidate of its own. Messages are fetched with BODY.PEEK, so reading never
+marks them; `confirm()` marks them read once what they yielded is stored,
+and messages from other senders are never touched.
+
+Keys of `Source.config`:
+
+- ``host`` (required): the IMAP server.
+- ``port``: defaults to 993 with ``ssl`` and 143 otherwise.
+- ``ssl`` (default true): IMAP over TLS from the first byte.
+- ``starttls`` (default false): a plain connection upgraded with STARTTLS;
+  set ``ssl`` to false with it.
+- ``username`` (required) and ``password``, or ``password_env``: the name
+  of an environment variable holding the password, so it need not be kept
+  in the database. The password is never logged.
+- ``folder`` (default "INBOX").
+- ``allowed_senders`` (required): addresses ("boletin@medio.co") or whole
+  domains ("@medio.co"), as a list or a comma-separated text.
+- ``digest``: true, false or "auto" (default): with "auto" a message whose
+  HTML links at least three articles is read as a digest.
+- ``max_messages`` (default 50): messages read per poll, oldest first; the
+  rest wait for the next poll.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import hashlib
+import imaplib
+import logging
+import os
+import re
+import socket
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import lxml.html
+from django.conf import settings
+from django.utils.translation import gettext as _
+from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
+from imap_tools.errors import (
+    ImapToolsError,
+    MailboxFolderSelectError,
+    MailboxLoginError,
+    MailboxStarttlsError,
+)
+from imap_tools.mailbox import BaseMailBox
+
+from newsdesk.identity import canonical_url
+from newsdesk.sanitize import first_words, plain_text
+from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
+from newsdesk.sources.extract import html_to_text, lead_html, normalise_text, parse_html
+from newsdesk.sources.options import Options
+
+logger = logging.getLogger(__name__)
+
+BOGOTA = ZoneInfo("America/Bogota")
+SEEN = "\\Seen"
+DIGEST_MIN_LINKS = 3
+# imap-tools gives this date to a message without a usable Date header.
+MISSING_DATE_YEAR = 1900
+# Anchors and addresses that are part of the newsletter's frame, never an
+# article: unsubscribe, preferences, "view in browser", sharing.
+FRAME_LINK = re.compile(
+    r"unsubscri|desuscri|darse de baja|dar(se)? de baja|cancelar (la )?suscrip"
+    r"|preferenc|optout|opt-out|opt_out|ver (este correo |el correo )?en (el |su )?"
+    r"navegador|view (it )?(in|on) (your )?browser|view online|versi[oó]n web"
+    r"|reenviar|forward to a friend|pol[ií]tica de privacidad|privacy|/track/open"
+    r"|manage.*subscription|update.*profile",
+    re.IGNORECASE,
+)
+GENERIC_ANCHOR = re.compile(
+    r"^(leer|ver|lea|conozca|descubra|read|click|haga clic|clic|más|more)\b.{0,25}$"
+    r"|^(aquí|here|link|enlace)$",
+    re.IGNORECASE,
+)
+SOCIAL_HOSTS = (
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "instagram.com",
+    "linkedin.com",
+    "youtube.com",
+    "youtu.be",
+    "tiktok.com",
+    "whatsapp.com",
+    "wa.me",
+    "t.me",
+    "telegram.me",
+    "flickr.com",
+    "pinterest.com",
+    "threads.net",
+)
+IMAGE_PATH = re.compile(r"\.(png|jpe?g|gif|webp|svg|bmp)$", re.IGNORECASE)
+SUMMARY_MIN_CHARS = 40
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass(frozen=True)
+class MailboxSettings:
+    host: str
+    port: int
+    ssl: bool
+    starttls: bool
+    username: str
+    password: str
+    folder: str
+    allowed_senders: tuple[str, ...]
+    digest: bool | None  # None: decide per message
+    max_messages: int
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    url: str
+    title: str
+    summary: str
+
+
+def read_settings(config: object) -> MailboxSettings:
+    options = Options(config)
+    use_ssl = options.boolean("ssl", True)
+    starttls = options.boolean("starttls", False)
+    if use_ssl and starttls and "ssl" in options.config:
+        raise FetchError(
+            "config",
+            _("Use «ssl» o «starttls», no ambos: con «starttls» ponga «ssl» en false."),
+        )
+    if starttls:
+        use_ssl = False
+
+    password = options.text("password")
+    env_name = options.text("password_env")
+    if env_name:
+        password = os.environ.get(env_name, "")
+        if not password:
+            raise FetchError(
+                "config",
+                _("La variable de entorno «%(name)s» con la contraseña está vacía.")
+                % {"name": env_name},
+            )
+    if not password:
+        raise FetchError(
+            "config",
+            _("Falta la contraseña del buzón («password» o «password_env»)."),
+        )
+
+    senders = tuple(sender.lower() for sender in options.text_list("allowed_senders"))
+    if not senders:
+        raise FetchError(
+            "config",
+            _(
+                "Indique en «allowed_senders» las direcciones o dominios (@medio.co) "
+                "de los boletines: sin ellos se leería cualquier correo."
+            ),
+        )
+    return MailboxSettings(
+        host=options.text("host", required=True),
+        port=options.integer("port", 993 if use_ssl else 143, maximum=65535),
+        ssl=use_ssl,
+        starttls=starttls,
+        username=options.text("username", required=True),
+        password=password,
+        folder=options.text("folder", "INBOX") or "INBOX",
+        allowed_senders=senders,
+        digest=_digest_option(options),
+        max_messages=options.integer("max_messages", 50, maximum=500),
+    )
+
+
+def _digest_option(options: Options) -> bool | None:
+    value = options.config.get("digest", "auto")
+    if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
+        return None
+    return options.boolean("digest", False)
+
+
+def sender_allowed(address: str, allowed: tuple[str, ...]) -> bool:
+    address = address.strip().lower()
+    if "@" not in address:
+        return False
+    domain = address.rsplit("@", 1)[1]
+    for pattern in allowed:
+        if pattern.startswith("@") and domain == pattern[1:]:
+            return True
+        if "@" not in pattern and domain == pattern:
+            return True
+        if address == pattern:
+            return True
+    return False
+
+
+class MailboxReader(Reader):
+    def read(self) -> ReadResult:
+        conf = read_settings(self.source.config)
+        max_entries = getattr(settings, "INTAKE_MAX_ENTRIES", 100)
+        entries: list[EntryData] = []
+        warnings: list[str] = []
+        if not conf.ssl and not conf.starttls and conf.host not in LOCAL_HOSTS:
+            warnings.append(
+                _("El buzón se lee sin cifrado: active «ssl» o «starttls».")
+            )
+
+        with self._connect(conf) as mailbox:
+            uidvalidity = self._uidvalidity(mailbox, conf.folder)
+            messages = self._allowed_unread(mailbox, conf)
+            for message in messages:
+                try:
+                    found = self.entries_of(message, conf.digest)
+                except Exception:
+                    # One malformed message must not stop the others; it
+                    # stays unread and is retried on the next poll.
+                    logger.exception(
+                        "Mailbox source %s: message uid %s unreadable",
+                        self.source.pk,
+                        message.uid,
+                    )
+                    warnings.append(
+                        _("Un mensaje (UID %(uid)s) no se pudo leer; sigue sin leer.")
+                        % {"uid": message.uid}
+                    )
+                    continue
+                # Intake stores at most this many entries of a poll; a
+                # message whose entries would be cut stays for the next one.
+                if entries and len(entries) + len(found) > max_entries:
+                    break
+                for entry in found[:max_entries]:
+                    entry.extra["imap_uid"] = message.uid
+                    entry.extra["imap_uidvalidity"] = uidvalidity
+                    entries.append(entry)
+
+        logger.info(
+            "Mailbox source %s: %d messages, %d candidates",
+            self.source.pk,
+            len(messages),
+            len(entries),
+        )
+        return ReadResult(entries=entries, warnings=warnings)
+
+    def confirm(self, result: ReadResult) -> None:
+        """Marks read the messages whose candidates are now stored."""
+        by_validity: dict[int | None, set[str]] = {}
+        for entry in result.entries:
+            uid = entry.extra.get("imap_uid")
+            if uid:
+                validity = entry.extra.get("imap_uidvalidity")
+                by_validity.setdefault(validity, set()).add(uid)
+        if not by_validity:
+            return
+
+        conf = read_settings(self.source.config)
+        with self._connect(conf) as mailbox:
+            current = self._uidvalidity(mailbox, conf.folder)
+            for validity, uids in by_validity.items():
+                # A new UIDVALIDITY means the server renumbered the folder:
+                # those UIDs now name other messages, which must stay unread.
+                if validity is not None and current is not None and validity != current:
+                    logger.warning(
+                        "Mailbox source %s: UIDVALIDITY changed, %d messages left unread",
+                        self.source.pk,
+                        len(uids),
+                    )
+                    continue
+                mailbox.flag(sorted(uids, key=int), SEEN, True)
+
+    # Reading messages
+
+    def _allowed_unread(
+        self, mailbox: BaseMailBox, conf: MailboxSettings
+    ) -> list[MailMessage]:
+        unread = mailbox.uids(AND(seen=False))
+        if not unread:
+            return []
+
+        # Headers first: a stranger's message is never downloaded whole.
+        allowed = [
+            message.uid
+            for message in mailbox.fetch(
+                uid_list=unread, headers_only=True, mark_seen=False, bulk=100
+            )
+            if message.uid and sender_allowed(message.from_, conf.allowed_senders)
+        ]
+        allowed.sort(key=int)
+        allowed = allowed[: conf.max_messages]
+        if not allowed:
+            return []
+        return list(mailbox.fetch(uid_list=allowed, mark_seen=False, bulk=20))
+
+    def entries_of(self, message: MailMessage, digest: bool | None) -> list[EntryData]:
+        message_id = _message_id(message)
+        published = _message_date(message)
+        sender = message.from_values.name if message.from_values else ""
+        subject = _subject(message)
+
+        links = article_links(message.html) if message.html else []
+        if digest is None:
+            digest = len(links) >= DIGEST_MIN_LINKS
+        if digest and links:
+            return [
+                EntryData(
+                    title=link.title,
+                    link=link.url,
+                    guid=f"{message_id}|{link.url}",
+                    summary=lead_html(link.summary) if link.summary else "",
+                    published_at=published,
+                    extra={"newsletter": subject, "sender": message.from_},
+                )
+                for link in links
+            ]
+
+        body = normalise_text(message.text) if message.text.strip() else ""
+        if not body and message.html:
+            body = html_to_text(message.html)
+        title = subject or first_words(body) or _("(Boletín sin asunto)")
+        return [
+            EntryData(
+                title=title,
+                guid=message_id,
+                summary=lead_html(body),
+                author=plain_text(sender),
+                published_at=published,
+                extra={"sender": message.from_},
+            )
+        ]
+
+    # Connection
+
+    @contextmanager
+    def _connect(self, conf: MailboxSettings) -> Iterator[BaseMailBox]:
+        timeout = settings.HTTP_READ_TIMEOUT
+        try:
+            if conf.ssl:
+                mailbox: BaseMailBox = MailBox(
+                    conf.host,
+                    conf.port,
+                    timeout=timeout,
+                    ssl_context=ssl.create_default_context(),
+                )
+            elif conf.starttls:
+                mailbox = MailBoxStartTls(
+                    conf.host,
+                    conf.port,
+                    timeout=timeout,
+                    ssl_context=ssl.create_default_context(),
+                )
+            else:
+                mailbox = MailBoxUnencrypted(conf.host, conf.port, timeout=timeout)
+        except (ImapToolsError, imaplib.IMAP4.error, OSError) as exc:
+            raise self._error(exc, conf) from exc
+
+        try:
+            mailbox.login(conf.username, conf.password, initial_folder=None)
+            mailbox.folder.set(conf.folder)
+        except (ImapToolsError, imaplib.IMAP4.error, OSError) as exc:
+            _close_quietly(mailbox)
+            raise self._error(exc, conf) from exc
+
+        try:
+            yield mailbox
+        except FetchError:
+            raise
+        except (ImapToolsError, imaplib.IMAP4.error, OSError) as exc:
+            raise self._error(exc, conf) from exc
+        finally:
+            _close_quietly(mailbox)
+
+    def _uidvalidity(self, mailbox: BaseMailBox, folder: str) -> int | None:
+        try:
+            return mailbox.folder.status(folder, ["UIDVALIDITY"]).get("UIDVALIDITY")
+        except (ImapToolsError, imaplib.IMAP4.error):
+            return None
+
+    def _error(self, exc: BaseException, conf: MailboxSettings) -> FetchError:
+        # Log the class and the server, never the login or the password.
+        logger.info(
+            "Mailbox source %s at %s:%s failed: %s",
+            self.source.pk,
+            conf.host,
+            conf.port,
+            type(exc).__name__,
+        )
+        if isinstance(exc, MailboxLoginError):
+            return FetchError(
+                "auth",
+                _(
+                    "El servidor de correo rechazó el usuario o la contraseña. "
+                    "Revise las credenciales del buzón."
+                ),
+            )
+        if isinstance(exc, MailboxFolderSelectError):
+            return FetchError(
+                "config",
+                _("La carpeta «%(folder)s» no existe en el buzón.")
+                % {"folder": conf.folder},
+            )
+        if isinstance(exc, MailboxStarttlsError | ssl.SSLError):
+            return FetchError(
+                "tls",
+                _(
+                    "No fue posible establecer una conexión segura (TLS) con el servidor de correo."
+                ),
+            )
+        if isinstance(exc, TimeoutError | socket.timeout):
+            return FetchError(
+                "timeout", _("El servidor de correo tardó demasiado en responder.")
+            )
+        if isinstance(exc, socket.gaierror):
+            return FetchError(
+                "connection",
+                _("No se encontró el servidor de correo «%(host)s».")
+                % {"host": conf.host},
+            )
+        if isinstance(exc, OSError):
+            return FetchError(
+                "connection",
+                _(
+                    "No fue posible conectarse con el servidor de correo %(host)s:%(port)s."
+                )
+                % {"host": conf.host, "port": conf.port},
+            )
+        return FetchError(
+            "imap",
+            _("El servidor de correo respondió con un error inesperado."),
+        )
+
+
+def _close_quietly(mailbox: BaseMailBox) -> None:
+    try:
+        mailbox.logout()
+    except (ImapToolsError, imaplib.IMAP4.error, OSError):
+        # The server may already have dropped us; nothing is left to undo.
+        try:
+            mailbox.client.shutdown()
+        except OSError:
+            return
+
+
+def _message_id(message: MailMessage) -> str:
+    values = message.headers.get("message-id") or ()
+    message_id = values[0].strip() if values else ""
+    if message_id:
+        return message_id
+    # Without a Message-ID the sender, date and subject name the message.
+    basis = f"{message.from_}\x00{message.date_str}\x00{message.subject}"
+    return "sha256:" + hashlib.sha256(basis.encode()).hexdigest()
+
+
+def _subject(message: MailMessage) -> str:
+    raw = message.obj.get("Subject", "")
+    if not isinstance(raw, str):
+        return plain_text(message.subject or "")
+    # imap-tools drops the space where a folded subject leaves an encoded
+    # word ("áreas?=\n mineras" gives "áreasmineras"); the stdlib's modern
+    # header parser keeps it.
+    try:
+        decoded = str(email.policy.default.header_factory("subject", raw))
+    except (ValueError, LookupError, IndexError):
+        decoded = message.subject or ""
+    return plain_text(decoded)
+
+
+def _message_date(message: MailMessage) -> datetime | None:
+    value = message.date
+    if value.year <= MISSING_DATE_YEAR:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=BOGOTA)
+    return value.astimezone(UTC)
+
+
+def article_links(markup: str) -> list[ArticleLink]:
+    """The articles a newsletter's HTML links to, in order, once each."""
+    tree = parse_html(markup)
+    if tree is None:
+        return []
+
+    found: dict[str, ArticleLink] = {}
+    for anchor in tree.iter("a"):
+        url = (anchor.get("href") or "").strip()
+        title = plain_text(anchor.text_content())
+        if not _is_article_link(url, title):
+            continue
+        key = canonical_url(url)
+        if key not in found:
+            found[key] = ArticleLink(
+                url=url, title=title, summary=_summary_after(anchor)
+            )
+    return list(found.values())
+
+
+def _is_article_link(url: str, title: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    host = parts.hostname.lower()
+    if any(host == social or host.endswith("." + social) for social in SOCIAL_HOSTS):
+        return False
+    if (
+        IMAGE_PATH.search(parts.path)
+        or FRAME_LINK.search(url)
+        or FRAME_LINK.search(title)
+    ):
+        return False
+    # An image-only anchor or "Leer más" says nothing about the article.
+    if len(title.split()) < 3 or GENERIC_ANCHOR.match(title):
+        return False
+    return not (parts.path in ("", "/") and not parts.query)
+
+
+def _summary_after(anchor: lxml.html.HtmlElement) -> str:
+    """The text of the block right after the anchor's own block, if any."""
+    block = anchor
+    while block is not None and block.tag not in (
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "td",
+        "li",
+        "div",
+    ):
+        block = block.getparent()
+    if block is None:
+        return ""
+    following = block.getnext()
+    if following is None or following.tag not in ("p", "div", "span"):
+        return ""
+    text = plain_text(following.text_content())
+    return text if len(text) >= SUMMARY_MIN_CHARS else ""

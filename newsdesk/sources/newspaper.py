@@ -1,0 +1,324 @@
+"""Newspaper sections: a section page, its new articles, each one extracted.
+
+`Source.url` is the section page (https://www.medio.co/economia/, say).
+Its article links are found automatically (same-site links whose path looks
+like an article: a date, a numeric id or a long slug) or with a CSS
+selector; only articles not yet stored for the source are fetched, and each
+one is extracted by `newsdesk.sources.article`. An article that fails is
+skipped with a warning; the poll goes on.
+
+Keys of `Source.config`:
+
+- ``link_selector``: a CSS selector for the article links (or for elements
+  that contain them), for pages where the automatic search picks wrong.
+- ``max_articles`` (default 20): new articles fetched per poll; the rest
+  are fetched on the next polls.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import lxml.html
+from cssselect import SelectorError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from lxml.cssselect import CSSSelector
+
+from newsdesk import http
+from newsdesk.identity import canonical_url
+from newsdesk.models import NewsItem
+from newsdesk.sources.article import extract_article
+from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
+from newsdesk.sources.extract import decode_page, lead_html, parse_html
+from newsdesk.sources.options import Options
+
+logger = logging.getLogger(__name__)
+
+HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+# A poll stops fetching articles after this long; the rest wait for the
+# next poll, so one slow outlet never reaches the task's time limit.
+POLL_BUDGET_SECONDS = 120.0
+
+# /2026/12/03/, /2026/12/, 2026-12-03 or 20261203 somewhere in the path.
+DATE_IN_PATH = re.compile(
+    r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])(?:/|$)"
+    r"|(?<!\d)(?:19|20)\d{2}-?(?:0[1-9]|1[0-2])-?(?:[0-2]\d|3[01])(?!\d)"
+)
+# An id of five or more digits ending the last segment: "-669493", "/12345".
+NUMERIC_ID = re.compile(r"(?:^|[-_])\d{5,}(?:\.\w{2,5})?$")
+WORD_SPLIT = re.compile(r"[-_]+")
+# Path segments of listings, not articles: tags, authors, galleries...
+LISTING_SEGMENTS = frozenset(
+    {
+        "tag",
+        "tags",
+        "etiqueta",
+        "etiquetas",
+        "tema",
+        "temas",
+        "topic",
+        "topics",
+        "autor",
+        "autores",
+        "author",
+        "authors",
+        "perfil",
+        "video",
+        "videos",
+        "galeria",
+        "galerias",
+        "gallery",
+        "fotos",
+        "fotogalerias",
+        "multimedia",
+        "podcast",
+        "podcasts",
+        "category",
+        "categoria",
+        "categorias",
+        "seccion",
+        "secciones",
+        "page",
+        "pagina",
+        "buscar",
+        "busqueda",
+        "search",
+        "login",
+        "registro",
+        "suscripcion",
+        "suscripciones",
+        "newsletter",
+        "newsletters",
+        "boletines",
+        "contacto",
+        "terminos",
+        "privacidad",
+        "feed",
+        "rss",
+    }
+)
+NOT_ARTICLE_FILE = re.compile(
+    r"\.(?:pdf|jpe?g|png|gif|webp|svg|mp4|mp3|zip|xml|rss|json|css|js)$", re.IGNORECASE
+)
+SLUG_MIN_WORDS = 4
+SLUG_MIN_CHARS = 25
+
+
+class NewspaperReader(Reader):
+    def read(self) -> ReadResult:
+        options = Options(self.source.config)
+        selector = options.text("link_selector")
+        max_articles = options.integer("max_articles", 20, maximum=100)
+        if not self.source.url:
+            raise FetchError("config", _("Falta la URL de la página de sección."))
+
+        response = http.fetch(self.source.url, accept=HTML_ACCEPT)
+        page_url = response.url or self.source.url
+        tree = parse_html(decode_page(response.content, response.headers))
+        links = (
+            selected_links(tree, page_url, selector)
+            if selector
+            else article_links(tree, page_url)
+        )
+        if not links:
+            raise self._no_links(selector)
+
+        new_links = self._not_stored(links)[:max_articles]
+        entries, warnings = self._read_articles(new_links)
+        logger.info(
+            "Newspaper source %s: %d links, %d new, %d read",
+            self.source.pk,
+            len(links),
+            len(new_links),
+            len(entries),
+        )
+        return ReadResult(
+            entries=entries, http_status=response.status, warnings=warnings
+        )
+
+    def _not_stored(self, links: list[str]) -> list[str]:
+        """The links no stored item of this source has, in page order."""
+        canonical = {link: canonical_url(link) for link in links}
+        stored_rows = NewsItem.objects.filter(source=self.source).filter(
+            Q(link__in=[*links, *canonical.values()])
+            | Q(identity__in=[f"link:{url}" for url in canonical.values()])
+        )
+        stored = set()
+        for link, identity in stored_rows.values_list("link", "identity"):
+            stored.add(canonical_url(link))
+            if identity.startswith("link:"):
+                stored.add(identity.removeprefix("link:"))
+        return [link for link in links if canonical[link] not in stored]
+
+    def _read_articles(self, links: list[str]) -> tuple[list[EntryData], list[str]]:
+        entries: list[EntryData] = []
+        warnings: list[str] = []
+        deadline = time.monotonic() + POLL_BUDGET_SECONDS
+        for link in links:
+            if time.monotonic() > deadline:
+                warnings.append(
+                    _(
+                        "Se alcanzó el tiempo de la consulta; los demás artículos se leerán en la próxima."
+                    )
+                )
+                break
+            try:
+                entry = self._read_article(link)
+            except FetchError as exc:
+                logger.info(
+                    "Newspaper source %s: article %s skipped: %s",
+                    self.source.pk,
+                    http.safe_url(link),
+                    exc.error_class,
+                )
+                warnings.append(
+                    _("Artículo omitido (%(url)s): %(error)s")
+                    % {"url": http.safe_url(link), "error": exc.message}
+                )
+                continue
+            except Exception:
+                # A page that trips the extractor is that page's problem,
+                # not the poll's: log the bug and read the next one.
+                logger.exception(
+                    "Newspaper source %s: extraction of %s failed",
+                    self.source.pk,
+                    http.safe_url(link),
+                )
+                warnings.append(
+                    _("Artículo omitido (%(url)s): no se pudo extraer su contenido.")
+                    % {"url": http.safe_url(link)}
+                )
+                continue
+            entries.append(entry)
+        return entries, warnings
+
+    def _read_article(self, link: str) -> EntryData:
+        response = http.fetch(link, accept=HTML_ACCEPT)
+        markup = decode_page(response.content, response.headers)
+        article = extract_article(markup, response.url or link)
+        if article is None:
+            raise FetchError(
+                "parse", _("la página no tiene el texto de un artículo reconocible.")
+            )
+        return EntryData(
+            title=article.title,
+            # The link as the section page gives it, so the next poll
+            # recognises the article as stored.
+            link=link,
+            summary=lead_html(article.text),
+            author=article.author,
+            image_url=article.image_url,
+            published_at=article.published_at,
+            extra={"canonical": article.url},
+        )
+
+    def _no_links(self, selector: str) -> FetchError:
+        if selector:
+            return FetchError(
+                "no_articles",
+                _(
+                    "El selector «%(selector)s» no encontró enlaces en la página de sección."
+                )
+                % {"selector": selector},
+            )
+        return FetchError(
+            "no_articles",
+            _(
+                "No se encontraron enlaces a artículos en la página de sección. "
+                "Indique un selector CSS en «link_selector» de la configuración."
+            ),
+        )
+
+
+def article_links(tree: lxml.html.HtmlElement | None, page_url: str) -> list[str]:
+    """Same-site links that look like articles, in page order, once each."""
+    if tree is None:
+        return []
+    base = _base_url(tree, page_url)
+    page_host = _site_host(page_url)
+    page_key = canonical_url(page_url)
+
+    found: dict[str, str] = {}
+    for anchor in tree.iter("a"):
+        # Menus and footers link to sections and legal pages, not stories.
+        if any(parent.tag in ("nav", "footer") for parent in anchor.iterancestors()):
+            continue
+        url = _absolute(anchor.get("href"), base)
+        if not url or _site_host(url) != page_host:
+            continue
+        key = canonical_url(url)
+        if key == page_key or not looks_like_article(url):
+            continue
+        # Of the variants of one link, the shortest is the one without
+        # tracking parameters; the first keeps its place in page order.
+        if key not in found or len(url) < len(found[key]):
+            found[key] = url
+    return list(found.values())
+
+
+def selected_links(
+    tree: lxml.html.HtmlElement | None, page_url: str, selector: str
+) -> list[str]:
+    """The links an editor's CSS selector picks (the elements or within)."""
+    try:
+        select = CSSSelector(selector)
+    except (SelectorError, ValueError) as exc:
+        raise FetchError(
+            "config",
+            _("El selector CSS «%(selector)s» de «link_selector» no es válido.")
+            % {"selector": selector},
+        ) from exc
+    if tree is None:
+        return []
+    base = _base_url(tree, page_url)
+
+    found: dict[str, str] = {}
+    for element in select(tree):
+        anchors = [element] if element.tag == "a" else element.iter("a")
+        for anchor in anchors:
+            url = _absolute(anchor.get("href"), base)
+            if url and canonical_url(url) not in found:
+                found[canonical_url(url)] = url
+                break
+    return list(found.values())
+
+
+def looks_like_article(url: str) -> bool:
+    path = urlsplit(url).path
+    segments = [segment for segment in path.lower().split("/") if segment]
+    if not segments or NOT_ARTICLE_FILE.search(path):
+        return False
+    if LISTING_SEGMENTS.intersection(segments):
+        return False
+    if DATE_IN_PATH.search(path) or NUMERIC_ID.search(segments[-1]):
+        return True
+    slug = re.sub(r"\.\w{2,5}$", "", segments[-1])
+    words = [word for word in WORD_SPLIT.split(slug) if word]
+    return len(words) >= SLUG_MIN_WORDS and len(slug) >= SLUG_MIN_CHARS
+
+
+def _base_url(tree: lxml.html.HtmlElement, page_url: str) -> str:
+    for base in tree.iter("base"):
+        if base.get("href"):
+            return urljoin(page_url, base.get("href").strip())
+    return page_url
+
+
+def _absolute(href: str | None, base: str) -> str:
+    href = (href or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return ""
+    url = urldefrag(urljoin(base, href)).url
+    return url if urlsplit(url).scheme in ("http", "https") else ""
+
+
+def _site_host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    for prefix in ("www.", "m.", "amp."):
+        if host.startswith(prefix):
+            return host[len(prefix) :]
+    return host

@@ -1,0 +1,423 @@
+"""The UPME portal, a WordPress site: its news and its publications.
+
+News come from the REST API's posts and publications (studies, reports,
+plans: PDF files) from its media library. When the API does not answer
+(404, an HTML page instead of JSON, a JSON error, a disabled REST API) the
+reader falls back to the portal's pages and CSS selectors. Every new
+publication becomes a candidate with its document link.
+
+`Source.url` is the portal's base address (https://www.upme.gov.co/).
+
+Keys of `Source.config`:
+
+- ``api`` (default true): false skips the REST API and reads the pages.
+- ``per_page`` (default 20, at most 100): posts and documents per poll.
+- ``publications`` (default true): also read publications.
+- ``news_path`` (default: the base address) and ``news_selector``: the
+  page that lists news and a CSS selector for each news link (default:
+  the usual WordPress theme headings).
+- ``publications_path`` and ``publications_selector`` (default: links to
+  PDF files): the page that lists documents; without ``publications_path``
+  publications are read only through the API.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+import lxml.html
+from cssselect import SelectorError
+from django.utils.translation import gettext as _
+from lxml.cssselect import CSSSelector
+
+from newsdesk import http
+from newsdesk.dates import parse_date
+from newsdesk.identity import canonical_url
+from newsdesk.sanitize import clean_html, plain_text
+from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
+from newsdesk.sources.extract import decode_page, lead_html, parse_html
+from newsdesk.sources.options import Options
+
+logger = logging.getLogger(__name__)
+
+BOGOTA = ZoneInfo("America/Bogota")
+JSON_ACCEPT = "application/json"
+HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+POST_FIELDS = "id,date,date_gmt,guid,link,title,excerpt,_links,_embedded"
+MEDIA_FIELDS = "id,date,date_gmt,guid,link,title,caption,source_url,mime_type"
+DEFAULT_NEWS_SELECTOR = (
+    "article .entry-title a, article h2 a, article h3 a, .post .entry-title a"
+)
+DEFAULT_PUBLICATIONS_SELECTOR = 'a[href$=".pdf"], a[href$=".PDF"]'
+
+
+class ApiUnavailable(Exception):
+    """The REST API did not give a usable answer; the pages are read instead."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class PortalSettings:
+    base: str
+    api: bool
+    per_page: int
+    publications: bool
+    news_url: str
+    news_selector: str
+    publications_url: str
+    publications_selector: str
+
+
+def read_settings(source_url: str, config: object) -> PortalSettings:
+    options = Options(config)
+    if not source_url:
+        raise FetchError("config", _("Falta la URL base del portal."))
+    base = source_url if source_url.endswith("/") else source_url + "/"
+    news_path = options.text("news_path")
+    publications_path = options.text("publications_path")
+    return PortalSettings(
+        base=base,
+        api=options.boolean("api", True),
+        per_page=options.integer("per_page", 20, maximum=100),
+        publications=options.boolean("publications", True),
+        news_url=urljoin(base, news_path) if news_path else base,
+        news_selector=options.text("news_selector") or DEFAULT_NEWS_SELECTOR,
+        publications_url=urljoin(base, publications_path) if publications_path else "",
+        publications_selector=(
+            options.text("publications_selector") or DEFAULT_PUBLICATIONS_SELECTOR
+        ),
+    )
+
+
+class PortalReader(Reader):
+    def read(self) -> ReadResult:
+        conf = read_settings(self.source.url, self.source.config)
+        warnings: list[str] = []
+
+        entries = self._news(conf)
+        if conf.publications:
+            try:
+                entries += self._publications(conf)
+            except FetchError as exc:
+                # The news are good on their own; the editor still learns
+                # that documents could not be read.
+                logger.info(
+                    "Portal source %s: publications failed (%s)",
+                    self.source.pk,
+                    exc.error_class,
+                )
+                warnings.append(
+                    _("No se pudieron leer las publicaciones: %(error)s")
+                    % {"error": exc.message}
+                )
+
+        logger.info("Portal source %s: %d candidates", self.source.pk, len(entries))
+        return ReadResult(entries=entries, warnings=warnings)
+
+    # News
+
+    def _news(self, conf: PortalSettings) -> list[EntryData]:
+        reason = _("la API está desactivada en la configuración")
+        if conf.api:
+            url = self._api_url(
+                conf, "posts", _fields=POST_FIELDS, _embed="wp:featuredmedia"
+            )
+            try:
+                return [
+                    entry
+                    for post in self._api_list(url)
+                    if (entry := self._post_entry(post, conf.base)) is not None
+                ]
+            except ApiUnavailable as unavailable:
+                reason = unavailable.reason
+                logger.info(
+                    "Portal source %s: posts API unavailable, reading pages",
+                    self.source.pk,
+                )
+
+        entries = self._page_news(conf)
+        if not entries:
+            raise FetchError(
+                "no_articles",
+                _(
+                    "No se pudieron leer las noticias del portal: %(reason)s, y la "
+                    "página %(url)s no tiene elementos que coincidan con el selector "
+                    "«%(selector)s» (clave «news_selector»)."
+                )
+                % {
+                    "reason": reason,
+                    "url": conf.news_url,
+                    "selector": conf.news_selector,
+                },
+            )
+        return entries
+
+    def _post_entry(self, post: object, base: str) -> EntryData | None:
+        if not isinstance(post, dict):
+            return None
+        title = _rendered(post.get("title"))
+        link = str(post.get("link") or "")
+        if not title or not link:
+            return None
+        return EntryData(
+            # WordPress sends titles HTML-escaped ("&#8211;"); plain_text
+            # unescapes exactly once.
+            title=plain_text(title),
+            link=link,
+            guid=_rendered(post.get("guid")) or f"{base}?p={post.get('id')}",
+            summary=clean_html(_rendered(post.get("excerpt")), base_url=link),
+            image_url=_featured_image(post),
+            published_at=_wp_date(post),
+            extra={"kind": "news", "wp_id": post.get("id")},
+        )
+
+    def _page_news(self, conf: PortalSettings) -> list[EntryData]:
+        tree, page_url = self._page(conf.news_url)
+        entries = []
+        for anchor in _select_links(tree, conf.news_selector, "news_selector"):
+            link = _absolute(anchor.get("href"), page_url)
+            title = plain_text(anchor.text_content())
+            if not link or not title:
+                continue
+            container = _container(anchor)
+            entries.append(
+                EntryData(
+                    title=title,
+                    link=link,
+                    summary=lead_html(_container_text(container, title)),
+                    published_at=_container_date(container),
+                    extra={"kind": "news"},
+                )
+            )
+        return _unique(entries)
+
+    # Publications
+
+    def _publications(self, conf: PortalSettings) -> list[EntryData]:
+        if conf.api:
+            url = self._api_url(
+                conf, "media", mime_type="application/pdf", _fields=MEDIA_FIELDS
+            )
+            try:
+                return [
+                    entry
+                    for media in self._api_list(url)
+                    if (entry := self._media_entry(media)) is not None
+                ]
+            except ApiUnavailable:
+                logger.info(
+                    "Portal source %s: media API unavailable, reading pages",
+                    self.source.pk,
+                )
+        if not conf.publications_url:
+            return []
+        return self._page_publications(conf)
+
+    def _media_entry(self, media: object) -> EntryData | None:
+        if not isinstance(media, dict):
+            return None
+        document = str(media.get("source_url") or "")
+        if not document:
+            return None
+        title = plain_text(_rendered(media.get("title"))) or _file_title(document)
+        return EntryData(
+            title=title,
+            link=document,
+            guid=_rendered(media.get("guid")) or document,
+            summary=clean_html(_rendered(media.get("caption")), base_url=document),
+            document_url=document,
+            published_at=_wp_date(media),
+            extra={"kind": "publication", "wp_id": media.get("id")},
+        )
+
+    def _page_publications(self, conf: PortalSettings) -> list[EntryData]:
+        tree, page_url = self._page(conf.publications_url)
+        found: dict[str, EntryData] = {}
+        for anchor in _select_links(
+            tree, conf.publications_selector, "publications_selector"
+        ):
+            document = _absolute(anchor.get("href"), page_url)
+            if not document:
+                continue
+            text = plain_text(anchor.text_content())
+            key = canonical_url(document)
+            # A PDF icon and a titled link often point to the same file:
+            # the titled one names the entry.
+            if key in found and (not text or found[key].extra.get("titled")):
+                continue
+            found[key] = EntryData(
+                title=text or _file_title(document),
+                link=document,
+                document_url=document,
+                published_at=_container_date(_container(anchor)),
+                extra={"kind": "publication", "titled": bool(text)},
+            )
+        return list(found.values())
+
+    # Requests
+
+    def _api_url(self, conf: PortalSettings, route: str, **params: str) -> str:
+        query = urlencode({"per_page": conf.per_page, **params})
+        return urljoin(conf.base, f"wp-json/wp/v2/{route}") + "?" + query
+
+    def _api_list(self, url: str) -> list:
+        try:
+            response = http.fetch(url, accept=JSON_ACCEPT)
+        except FetchError as exc:
+            # An HTTP status means the site is up but this route is not
+            # open to us; a network failure means the site is down, and its
+            # pages would fail the same way.
+            if exc.http_status is None:
+                raise
+            raise ApiUnavailable(
+                _("la API de WordPress respondió HTTP %(status)s")
+                % {"status": exc.http_status}
+            ) from exc
+
+        content_type = response.headers.get("Content-Type", "")
+        if "json" not in content_type.lower():
+            raise ApiUnavailable(
+                _("la API de WordPress respondió una página HTML, no JSON")
+            )
+        try:
+            data = json.loads(response.content)
+        except ValueError as exc:
+            raise ApiUnavailable(
+                _("la API de WordPress respondió un JSON dañado")
+            ) from exc
+        if isinstance(data, dict) and "code" in data:
+            raise ApiUnavailable(
+                _("la API de WordPress respondió el error «%(code)s»")
+                % {"code": plain_text(str(data.get("code")))[:80]}
+            )
+        if not isinstance(data, list):
+            raise ApiUnavailable(
+                _("la API de WordPress respondió algo distinto de una lista")
+            )
+        return data
+
+    def _page(self, url: str) -> tuple[lxml.html.HtmlElement | None, str]:
+        response = http.fetch(url, accept=HTML_ACCEPT)
+        return parse_html(
+            decode_page(response.content, response.headers)
+        ), response.url or url
+
+
+def _rendered(field: object) -> str:
+    if isinstance(field, dict):
+        field = field.get("rendered")
+    return field.strip() if isinstance(field, str) else ""
+
+
+def _wp_date(item: dict) -> datetime | None:
+    # date_gmt is UTC without an offset; date is the site's local time.
+    for key, zone in (("date_gmt", UTC), ("date", BOGOTA)):
+        raw = item.get(key)
+        if not isinstance(raw, str) or not raw:
+            continue
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            continue
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=zone)
+        return value.astimezone(UTC)
+    return None
+
+
+def _featured_image(post: dict) -> str:
+    embedded = post.get("_embedded")
+    if not isinstance(embedded, dict):
+        return ""
+    media = embedded.get("wp:featuredmedia")
+    if isinstance(media, list) and media and isinstance(media[0], dict):
+        url = media[0].get("source_url")
+        return url if isinstance(url, str) and url.startswith("http") else ""
+    return ""
+
+
+def _file_title(url: str) -> str:
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    name = name.rsplit(".", 1)[0].replace("-", " ").replace("_", " ")
+    return plain_text(name) or _("Documento sin título")
+
+
+def _select_links(
+    tree: lxml.html.HtmlElement | None, selector: str, key: str
+) -> list[lxml.html.HtmlElement]:
+    try:
+        select = CSSSelector(selector)
+    except (SelectorError, ValueError) as exc:
+        raise FetchError(
+            "config",
+            _("El selector CSS «%(selector)s» de «%(key)s» no es válido.")
+            % {"selector": selector, "key": key},
+        ) from exc
+    if tree is None:
+        return []
+    anchors = []
+    for element in select(tree):
+        anchor = element if element.tag == "a" else next(element.iter("a"), None)
+        if anchor is not None:
+            anchors.append(anchor)
+    return anchors
+
+
+def _absolute(href: str | None, base: str) -> str:
+    href = (href or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return ""
+    url = urljoin(base, href)
+    return url if urlsplit(url).scheme in ("http", "https") else ""
+
+
+def _container(anchor: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The listing's item around a link: its article, list item or card."""
+    for parent in anchor.iterancestors():
+        if parent.tag in ("article", "li", "tr"):
+            return parent
+    return anchor.getparent() if anchor.getparent() is not None else anchor
+
+
+def _container_text(container: lxml.html.HtmlElement, title: str) -> str:
+    for paragraph in container.iter("p"):
+        text = plain_text(paragraph.text_content())
+        if text and text != title:
+            return text
+    return ""
+
+
+def _container_date(container: lxml.html.HtmlElement) -> datetime | None:
+    for element in container.iter("time"):
+        raw = (element.get("datetime") or element.text_content() or "").strip()
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            # "3 de diciembre de 2026" and other written dates.
+            parsed = parse_date(raw)
+            if parsed is not None:
+                return parsed
+            continue
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=BOGOTA)
+        return value.astimezone(UTC)
+    return None
+
+
+def _unique(entries: list[EntryData]) -> list[EntryData]:
+    seen: set[str] = set()
+    unique = []
+    for entry in entries:
+        key = canonical_url(entry.link)
+        if key not in seen:
+            seen.add(key)
+            unique.append(entry)
+    return unique

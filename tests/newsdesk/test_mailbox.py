@@ -1,0 +1,306 @@
+"""Newsletter mailboxes, read from a real IMAP server (pymap) on 127.0.0.1."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from django.db import DatabaseError
+
+from newsdesk.actions import intake
+from newsdesk.models import NewsItem, Source
+from newsdesk.sources.base import FetchError
+from newsdesk.sources.mailbox import MailboxReader
+from tests.newsdesk.imap_server import ImapServer, newsletter
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BOGOTA_OFFSET = timezone(timedelta(hours=-5))
+DIGEST_ID = "<digest-20261203@energiahoy.example>"
+PLAIN_ID = "<comunicado-88@minas.example>"
+
+
+@pytest.fixture(scope="module")
+def imap_server():
+    server = ImapServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap(imap_server: ImapServer) -> ImapServer:
+    imap_server.clear()
+    return imap_server
+
+
+def mailbox_source(imap: ImapServer, **config: object) -> Source:
+    return Source.objects.create(
+        name="Boletines de prensa",
+        kind=Source.Kind.MAILBOX,
+        config=imap.config(**config),
+    )
+
+
+def digest_message():
+    return newsletter(
+        sender="Energía Hoy <boletin@energiahoy.example>",
+        subject="Energía Hoy: lo que pasó este miércoles",
+        html=(FIXTURES / "newsletter_digest.html").read_text(),
+        date=datetime(2026, 12, 3, 6, 30, tzinfo=BOGOTA_OFFSET),
+        message_id=DIGEST_ID,
+    )
+
+
+def plain_message():
+    return newsletter(
+        sender="Oficina de prensa <prensa@minas.example>",
+        subject="Comunicado: nueva ronda de asignación de áreas mineras",
+        text=(
+            "Bogotá, 2 de diciembre de 2026.\n\n"
+            "La autoridad minera anunció hoy la apertura de una nueva ronda de "
+            "asignación de áreas para minerales estratégicos. " * 8
+        ),
+        date=datetime(2026, 12, 2, 15, 0, tzinfo=BOGOTA_OFFSET),
+        message_id=PLAIN_ID,
+    )
+
+
+@pytest.mark.django_db
+def test_digest_newsletter_gives_one_candidate_per_article(imap):
+    # given
+    imap.deliver(digest_message())
+    reader = MailboxReader(mailbox_source(imap))
+
+    # when
+    result = reader.read()
+
+    # then the four articles are there, and nothing of the newsletter's frame
+    titles = [entry.title for entry in result.entries]
+    assert titles == [
+        "Subasta de cargo por confiabilidad abre inscripciones",
+        "Nueva línea de transmisión en La Guajira entra en operación",
+        "Producción de gas natural cae en noviembre",
+        "Hidrógeno verde: primer piloto en el Caribe colombiano",
+    ]
+    first = result.entries[0]
+    assert first.link.startswith(
+        "https://energiahoy.example/mineria/2026/12/03/subasta-de-cargo"
+    )
+    assert first.guid == f"{DIGEST_ID}|{first.link}"
+    assert "hasta el 15 de enero" in first.summary
+    assert first.summary.startswith("<p>")
+    assert first.published_at == datetime(2026, 12, 3, 11, 30, tzinfo=UTC)
+    # A one-word paragraph is not a summary.
+    assert result.entries[3].summary == ""
+    # Reading alone marks nothing.
+    assert imap.message_ids("UNSEEN") == [DIGEST_ID]
+
+
+@pytest.mark.django_db
+def test_plain_message_gives_one_candidate_with_its_lead(imap):
+    # given
+    imap.deliver(plain_message())
+    reader = MailboxReader(mailbox_source(imap))
+
+    # when
+    result = reader.read()
+
+    # then
+    assert len(result.entries) == 1
+    entry = result.entries[0]
+    assert entry.title == "Comunicado: nueva ronda de asignación de áreas mineras"
+    assert entry.guid == PLAIN_ID
+    assert entry.summary.startswith("<p>Bogotá, 2 de diciembre de 2026.")
+    assert len(entry.summary) < 600
+    assert entry.author == "Oficina de prensa"
+    assert entry.published_at == datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_confirm_marks_read_only_what_was_read_and_leaves_strangers_unread(imap):
+    # given a newsletter and a message from someone not on the list
+    imap.deliver(digest_message())
+    imap.deliver(
+        newsletter(
+            sender="Desconocido <ofertas@spam.example>",
+            subject="Gane un crucero por el Caribe",
+            text="Haga clic aquí.",
+            message_id="<crucero-1@spam.example>",
+        )
+    )
+    reader = MailboxReader(mailbox_source(imap))
+
+    # when the entries are stored and the reader confirms
+    result = reader.read()
+    reader.confirm(result)
+
+    # then
+    assert all("crucero" not in entry.title for entry in result.entries)
+    assert imap.message_ids("SEEN") == [DIGEST_ID]
+    assert imap.message_ids("UNSEEN") == ["<crucero-1@spam.example>"]
+    assert MailboxReader(mailbox_source(imap)).read().entries == []
+
+
+@pytest.mark.django_db
+def test_message_stays_unread_when_storing_fails(imap):
+    # given
+    imap.deliver(plain_message())
+    reader = MailboxReader(mailbox_source(imap))
+
+    # when reading succeeds but the entries are never stored (no confirm)
+    first = reader.read()
+
+    # then the message is still there for the next poll
+    assert imap.message_ids("UNSEEN") == [PLAIN_ID]
+    again = MailboxReader(mailbox_source(imap)).read()
+    assert [entry.guid for entry in again.entries] == [
+        entry.guid for entry in first.entries
+    ]
+
+
+@pytest.mark.django_db
+def test_digest_false_reads_a_newsletter_as_one_message(imap):
+    imap.deliver(digest_message())
+
+    result = MailboxReader(mailbox_source(imap, digest=False)).read()
+
+    assert [entry.title for entry in result.entries] == [
+        "Energía Hoy: lo que pasó este miércoles"
+    ]
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_an_auth_error_in_spanish(imap):
+    reader = MailboxReader(mailbox_source(imap, password="no-es-la-clave"))
+
+    with pytest.raises(FetchError) as caught:
+        reader.read()
+
+    assert caught.value.error_class == "auth"
+    assert "contraseña" in caught.value.message
+    assert "no-es-la-clave" not in caught.value.message
+
+
+@pytest.mark.django_db
+def test_missing_folder_is_a_config_error(imap):
+    reader = MailboxReader(mailbox_source(imap, folder="Boletines"))
+
+    with pytest.raises(FetchError) as caught:
+        reader.read()
+
+    assert caught.value.error_class == "config"
+    assert "Boletines" in caught.value.message
+
+
+@pytest.mark.django_db
+def test_closed_port_is_a_connection_error(imap):
+    reader = MailboxReader(mailbox_source(imap, port=1))
+
+    with pytest.raises(FetchError) as caught:
+        reader.read()
+
+    assert caught.value.error_class == "connection"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"allowed_senders": []}, "allowed_senders"),
+        ({"host": ""}, "host"),
+        ({"port": "imap"}, "port"),
+        ({"digest": "a veces"}, "digest"),
+    ],
+)
+def test_bad_config_says_which_key_is_wrong(imap, config, key):
+    reader = MailboxReader(mailbox_source(imap, **config))
+
+    with pytest.raises(FetchError) as caught:
+        reader.read()
+
+    assert caught.value.error_class == "config"
+    assert key in caught.value.message
+
+
+# The whole poll: read, store, then mark read
+
+
+@pytest.mark.django_db
+def test_poll_stores_the_articles_and_then_marks_the_newsletter_read(imap):
+    # given
+    imap.deliver(digest_message())
+    imap.deliver(
+        newsletter(
+            sender="ofertas@spam.example",
+            subject="Promoción",
+            text="Compre ya.",
+            message_id="<promo-7@spam.example>",
+        )
+    )
+    source = mailbox_source(imap)
+
+    # when
+    attempt = intake.poll_source(source.pk)
+
+    # then
+    assert attempt.outcome == Source.Outcome.OK
+    assert NewsItem.objects.filter(source=source).count() == 4
+    assert imap.message_ids("SEEN") == [DIGEST_ID]
+    assert imap.message_ids("UNSEEN") == ["<promo-7@spam.example>"]
+
+    # and a second poll finds nothing new
+    again = intake.poll_source(source.pk)
+    assert again.items_created == 0
+    assert NewsItem.objects.filter(source=source).count() == 4
+
+
+@pytest.mark.django_db
+def test_a_failure_while_storing_leaves_the_message_unread(imap, monkeypatch):
+    # given storage that fails once
+    imap.deliver(plain_message())
+    source = mailbox_source(imap)
+
+    def broken_storage(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(intake, "store_entries", broken_storage)
+
+    # when
+    with pytest.raises(DatabaseError):
+        intake.poll_source(source.pk)
+
+    # then nothing was stored and nothing was lost
+    assert NewsItem.objects.filter(source=source).count() == 0
+    assert imap.message_ids("UNSEEN") == [PLAIN_ID]
+
+    # and once storage works again the message is stored, then marked read
+    monkeypatch.undo()
+    intake.poll_source(source.pk)
+    item = NewsItem.objects.get(source=source)
+    assert item.title == "Comunicado: nueva ronda de asignación de áreas mineras"
+    assert imap.message_ids("SEEN") == [PLAIN_ID]
+
+
+@pytest.mark.django_db
+def test_poll_with_a_wrong_password_shows_the_error_on_the_source(imap):
+    source = mailbox_source(imap, password="otra-clave")
+
+    attempt = intake.poll_source(source.pk)
+
+    source.refresh_from_db()
+    assert attempt.outcome == Source.Outcome.ERROR
+    assert source.last_error_class == "auth"
+    assert "contraseña" in source.last_error
+    assert "otra-clave" not in source.last_error
+
+
+@pytest.mark.django_db
+def test_tls_against_a_plain_server_is_a_tls_error(imap):
+    reader = MailboxReader(mailbox_source(imap, ssl=True))
+
+    with pytest.raises(FetchError) as caught:
+        reader.read()
+
+    assert caught.value.error_class == "tls"
+    assert "segura" in caught.value.message

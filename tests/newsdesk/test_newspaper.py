@@ -1,0 +1,332 @@
+"""Newspaper sections: finding new articles and extracting them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import responses
+
+from newsdesk.actions import intake
+from newsdesk.models import NewsItem, Source
+from newsdesk.sources.article import (
+    Line,
+    clean_author,
+    drop_boilerplate,
+    extract_article,
+)
+from newsdesk.sources.base import FetchError
+from newsdesk.sources.newspaper import NewspaperReader
+from tests.conftest import shared_path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BOGOTA = ZoneInfo("America/Bogota")
+SECTION = "https://www.eldiario.example/economia/"
+SUBASTA = "https://www.eldiario.example/economia/2026/12/03/subasta-de-energia-renovable-abre-inscripciones/"
+CARBON = "https://www.eldiario.example/economia/precio-del-carbon-termico-sube-por-tercera-semana-consecutiva-55123"
+HIDROGENO = "https://m.eldiario.example/economia/gobierno-presenta-hoja-de-ruta-del-hidrogeno-verde"
+ELTIEMPO = (
+    "https://www.eltiempo.com/colombia/medellin/debate-presidencial-en-eafit-669594"
+)
+ELESPECTADOR = "https://www.elespectador.com/judicial/asi-seran-los-tres-macrocasos-que-abrira-la-jep/"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def serve_html(url: str, body: bytes, status: int = 200) -> None:
+    responses.add(
+        responses.GET,
+        url,
+        body=body,
+        status=status,
+        content_type="text/html; charset=utf-8",
+    )
+
+
+def section_source(url: str = SECTION, **config: object) -> Source:
+    return Source.objects.create(
+        name="El Diario de Ejemplo: Economía",
+        kind=Source.Kind.NEWSPAPER,
+        url=url,
+        config=config,
+    )
+
+
+def real_page(name: str) -> str:
+    return shared_path("real-feeds", name).read_text(encoding="utf-8")
+
+
+# The two saved Colombian article pages
+
+
+def test_el_tiempo_page_keeps_the_story_and_drops_the_related_links():
+    article = extract_article(real_page("eltiempo.com-candidatos.html"), ELTIEMPO)
+
+    assert article.title == "Candidatos se enfrentaron a las preguntas de estudiantes"
+    assert "enmarcado en 6 ejes temáticos relacionados" in article.text
+    for forbidden in ("noticias para ti", "le puede interesar", "también puede leer"):
+        assert forbidden not in article.text.lower()
+    # The list of other stories and the "MEDELLÍN" signature after the text.
+    assert "Escándalo en Cartagena" not in article.text
+    assert not article.text.endswith("MEDELLÍN")
+    assert article.published_at.astimezone(BOGOTA).date() == date(2022, 5, 3)
+
+
+def test_el_tiempo_author_is_the_byline_not_the_template_text():
+    article = extract_article(real_page("eltiempo.com-candidatos.html"), ELTIEMPO)
+
+    assert article.author == "David Andres Calle Atehortua"
+    assert "Publicación" not in article.author
+
+
+def test_el_espectador_page_keeps_the_standfirst_trafilatura_misses():
+    article = extract_article(real_page("elespectador.com-orion.html"), ELESPECTADOR)
+
+    assert "contra la naturaleza serán parte de las investigaciones" in article.text
+    assert "Le puede interesar" not in article.text
+    assert "Lea aquí" not in article.text
+    assert article.title.startswith("Operación Orión, tomas guerrilleras")
+    assert article.published_at == datetime(2022, 5, 6, 2, 0, tzinfo=UTC)
+    assert article.published_at.astimezone(BOGOTA).date() == date(2022, 5, 5)
+    assert article.author == "Felipe Morales Sierra"
+    assert article.image_url.startswith("https://www.elespectador.com/resizer/")
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_selector_picks_articles_from_other_sites_and_extracts_them():
+    # given a press summary page whose chosen links go to two outlets
+    serve_html("https://www.eldiario.example/resumen/", fixture("section_resumen.html"))
+    serve_html(ELTIEMPO, real_page("eltiempo.com-candidatos.html").encode())
+    serve_html(ELESPECTADOR, real_page("elespectador.com-orion.html").encode())
+    source = section_source(
+        "https://www.eldiario.example/resumen/", link_selector="ul.destacadas li"
+    )
+
+    # when
+    result = NewspaperReader(source).read()
+
+    # then
+    assert [entry.link for entry in result.entries] == [ELTIEMPO, ELESPECTADOR]
+    tiempo, espectador = result.entries
+    assert tiempo.title == "Candidatos se enfrentaron a las preguntas de estudiantes"
+    assert tiempo.summary.startswith("<p>La Universidad Eafit fue el epicentro")
+    assert len(tiempo.summary) < 520
+    assert espectador.summary.startswith("<p>La Operación Orión en Medellín")
+    assert espectador.published_at.astimezone(BOGOTA).date() == date(2022, 5, 5)
+
+
+# A section page
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_section_page_yields_its_new_articles_once_each():
+    # given
+    serve_html(SECTION, fixture("section_economia.html"))
+    serve_html(SUBASTA, fixture("article_subasta.html"))
+    serve_html(CARBON, fixture("article_carbon.html"))
+    serve_html(HIDROGENO, fixture("article_carbon.html"))
+
+    # when
+    result = NewspaperReader(section_source()).read()
+
+    # then the three article links, without tags, authors, videos or pages
+    assert [entry.link for entry in result.entries] == [SUBASTA, CARBON, HIDROGENO]
+    subasta = result.entries[0]
+    assert subasta.title == "Subasta de energía renovable abre inscripciones"
+    assert subasta.author == "María Fernanda López"
+    assert subasta.image_url == "https://www.eldiario.example/img/subasta-grande.jpg"
+    assert subasta.published_at == datetime(2026, 12, 3, 12, 15, tzinfo=UTC)
+    assert subasta.summary.startswith("<p>El Ministerio de Minas y Energía abrió")
+    assert result.warnings == []
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_article_extraction_drops_related_story_paragraphs():
+    serve_html(SECTION, fixture("section_economia.html"))
+    serve_html(SUBASTA, fixture("article_subasta.html"))
+
+    entry = NewspaperReader(section_source(max_articles=1)).read().entries[0]
+
+    article = extract_article(fixture("article_subasta.html").decode(), SUBASTA)
+    assert "almacenamiento con baterías" in article.text
+    for related in (
+        "Lea también",
+        "Le puede interesar",
+        "Noticias para ti",
+        "Dólar cierra",
+    ):
+        assert related not in article.text
+    assert "Lea también" not in entry.summary
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_stored_articles_are_not_fetched_again():
+    # given the first article is already in the queue
+    source = section_source()
+    NewsItem.objects.create(
+        source=source,
+        identity=f"link:{SUBASTA.rstrip('/')}",
+        link=SUBASTA,
+        title="Subasta de energía renovable abre inscripciones",
+        published_at=datetime(2026, 12, 3, 12, 15, tzinfo=UTC),
+    )
+    serve_html(SECTION, fixture("section_economia.html"))
+    serve_html(CARBON, fixture("article_carbon.html"))
+    serve_html(HIDROGENO, fixture("article_carbon.html"))
+
+    # when
+    result = NewspaperReader(source).read()
+
+    # then only the new ones were requested
+    assert [entry.link for entry in result.entries] == [CARBON, HIDROGENO]
+    assert [call.request.url for call in responses.calls] == [
+        SECTION,
+        CARBON,
+        HIDROGENO,
+    ]
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_max_articles_caps_the_articles_fetched_per_poll():
+    serve_html(SECTION, fixture("section_economia.html"))
+    serve_html(SUBASTA, fixture("article_subasta.html"))
+
+    result = NewspaperReader(section_source(max_articles=1)).read()
+
+    assert [entry.link for entry in result.entries] == [SUBASTA]
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_a_failing_article_is_skipped_and_the_others_are_read():
+    # given
+    serve_html(SECTION, fixture("section_economia.html"))
+    serve_html(SUBASTA, b"<html><body>Error</body></html>", status=500)
+    serve_html(CARBON, fixture("article_carbon.html"))
+    serve_html(HIDROGENO, b"<html><body><p>Sin texto.</p></body></html>")
+
+    # when
+    result = NewspaperReader(section_source()).read()
+
+    # then
+    assert [entry.link for entry in result.entries] == [CARBON]
+    assert len(result.warnings) == 2
+    assert "HTTP 500" in result.warnings[0]
+    assert "artículo reconocible" in result.warnings[1]
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_missing_section_page_fails_the_poll_with_its_status():
+    serve_html(SECTION, b"<html><body>No existe</body></html>", status=404)
+
+    with pytest.raises(FetchError) as caught:
+        NewspaperReader(section_source()).read()
+
+    assert caught.value.error_class == "http_404"
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_page_without_article_links_asks_for_a_selector():
+    serve_html(SECTION, b"<html><body><a href='/economia/'>Economia</a></body></html>")
+
+    with pytest.raises(FetchError) as caught:
+        NewspaperReader(section_source()).read()
+
+    assert caught.value.error_class == "no_articles"
+    assert "link_selector" in caught.value.message
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_invalid_selector_is_a_config_error():
+    serve_html(SECTION, fixture("section_economia.html"))
+
+    with pytest.raises(FetchError) as caught:
+        NewspaperReader(section_source(link_selector="ul > > a[")).read()
+
+    assert caught.value.error_class == "config"
+    assert "ul > > a[" in caught.value.message
+
+
+# Cleaning
+
+
+@pytest.mark.parametrize(
+    ("raw", "publishers", "expected"),
+    [
+        ("Medellín Hora De Publicación Del Artículo", [], ""),
+        ("Por Ana María Ruiz", [], "Ana María Ruiz"),
+        (
+            "El Espectador; Felipe Morales Sierra",
+            ["ELESPECTADOR.COM"],
+            "Felipe Morales Sierra",
+        ),
+        ("medellín", [], ""),
+        ("Ana Ruiz y Pedro Gómez", [], "Ana Ruiz, Pedro Gómez"),
+        ("Actualizado hace 5 minutos", [], ""),
+    ],
+)
+def test_clean_author(raw, publishers, expected):
+    assert clean_author(raw, publishers) == expected
+
+
+def test_related_story_lines_are_dropped_as_a_class():
+    lines = [
+        Line("El texto de la noticia sigue aquí con su contenido completo."),
+        Line("(Le puede interesar: Buscan responsables de bus quemado)"),
+        Line("Lea también: El gas natural en 2027"),
+        Line("Vea además: Entrevista con la ministra"),
+        Line("Noticias para ti"),
+        Line("( Reacción de candidatos a amenazas )", link_chars=30),
+        Line("Read more: Oil prices fall"),
+        Line(
+            "Lea el informe completo en el anexo, que detalla cada proyecto del plan."
+        ),
+        Line("BOGOTÁ"),
+    ]
+
+    kept = [line.text for line in drop_boilerplate(lines)]
+
+    assert kept == [
+        "El texto de la noticia sigue aquí con su contenido completo.",
+        "Lea el informe completo en el anexo, que detalla cada proyecto del plan.",
+    ]
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_poll_stores_the_articles_and_the_next_poll_fetches_none_again():
+    # given
+    serve_html(SECTION, fixture("section_economia.html"))
+    serve_html(SUBASTA, fixture("article_subasta.html"))
+    serve_html(CARBON, fixture("article_carbon.html"))
+    serve_html(HIDROGENO, fixture("article_carbon.html"))
+    source = section_source()
+
+    # when polled twice
+    first = intake.poll_source(source.pk)
+    calls_after_first = len(responses.calls)
+    second = intake.poll_source(source.pk)
+
+    # then
+    assert first.items_created == 3
+    stored = NewsItem.objects.get(source=source, title__startswith="Subasta")
+    assert stored.author == "María Fernanda López"
+    assert stored.summary.startswith("<p>El Ministerio de Minas y Energía")
+    assert second.outcome == Source.Outcome.OK
+    assert second.items_created == 0
+    assert [call.request.url for call in responses.calls[calls_after_first:]] == [
+        SECTION
+    ]

@@ -1,0 +1,287 @@
+"""The UPME portal: WordPress REST API first, the portal's pages otherwise."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+import responses
+
+from newsdesk.actions import intake
+from newsdesk.models import NewsItem, Source
+from newsdesk.sources.base import FetchError
+from newsdesk.sources.portal import PortalReader
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# What WordPress's "&#8211;" stands for.
+DASH = "\u2013"
+BASE = "https://www.upme.gov.co/"
+POSTS = BASE + "wp-json/wp/v2/posts"
+MEDIA = BASE + "wp-json/wp/v2/media"
+NEWS_PAGE = BASE + "noticias/"
+PUBLICATIONS_PAGE = BASE + "publicaciones/"
+FALLBACK_CONFIG = {
+    "news_path": "/noticias/",
+    "news_selector": ".listado-noticias h2.titulo a",
+    "publications_path": "/publicaciones/",
+    "publications_selector": "ul.documentos a",
+}
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def serve(url: str, name: str, content_type: str, status: int = 200) -> None:
+    responses.add(
+        responses.GET, url, body=fixture(name), status=status, content_type=content_type
+    )
+
+
+def serve_api() -> None:
+    serve(POSTS, "wp_posts.json", "application/json; charset=UTF-8")
+    serve(MEDIA, "wp_media_pdf.json", "application/json; charset=UTF-8")
+
+
+def serve_pages() -> None:
+    serve(NEWS_PAGE, "portal_news.html", "text/html; charset=UTF-8")
+    serve(PUBLICATIONS_PAGE, "portal_publications.html", "text/html; charset=UTF-8")
+
+
+def portal_source(**config: object) -> Source:
+    return Source.objects.create(
+        name="Portal UPME", kind=Source.Kind.PORTAL, url=BASE, config=config
+    )
+
+
+def by_kind(entries, kind: str):
+    return [entry for entry in entries if entry.extra.get("kind") == kind]
+
+
+# The REST API
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_api_news_have_titles_unescaped_once_and_clean_excerpts():
+    # given
+    serve_api()
+
+    # when
+    result = PortalReader(portal_source()).read()
+
+    # then
+    news = by_kind(result.entries, "news")
+    assert [entry.title for entry in news] == [
+        f"UPME publica el Plan de Expansión de Referencia Generación {DASH} Transmisión 2026{DASH}2040",
+        # WordPress's own double escape stays one level escaped.
+        "Convocatoria “UPME STN 01-2026”: línea La Guajira &amp; Cerromatoso",
+        "Boletín estadístico de minas y energía, noviembre",
+    ]
+    plan = news[0]
+    assert plan.link == (
+        "https://www.upme.gov.co/upme-publica-el-plan-de-expansion-de-referencia-"
+        "generacion-transmision-2026-2040/"
+    )
+    assert plan.guid == "https://www.upme.gov.co/?p=20871"
+    assert plan.published_at == datetime(2026, 12, 2, 21, 45, 12, tzinfo=UTC)
+    assert plan.image_url.endswith("/2026/12/plan-expansion-portada.jpg")
+    assert "12 GW de nuevas fuentes renovables" in plan.summary
+    assert "<script" not in plan.summary and "alert" not in plan.summary
+    assert "onclick" not in plan.summary
+    assert 'href="https://www.upme.gov.co/planes/"' in plan.summary
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_api_asks_for_few_fields_and_only_pdf_documents():
+    serve_api()
+
+    PortalReader(portal_source(per_page=5)).read()
+
+    posts_query = parse_qs(urlsplit(responses.calls[0].request.url).query)
+    media_query = parse_qs(urlsplit(responses.calls[1].request.url).query)
+    assert posts_query["per_page"] == ["5"]
+    assert "title" in posts_query["_fields"][0].split(",")
+    assert media_query["mime_type"] == ["application/pdf"]
+    assert responses.calls[0].request.headers["Accept"] == "application/json"
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_api_publications_become_candidates_with_their_document():
+    serve_api()
+
+    result = PortalReader(portal_source()).read()
+
+    publications = by_kind(result.entries, "publication")
+    assert [entry.title for entry in publications] == [
+        f"Plan de Expansión de Transmisión 2026{DASH}2040",
+        # No title in WordPress: the file's name stands in.
+        "estudio demanda gas natural",
+    ]
+    plan = publications[0]
+    assert plan.document_url == (
+        "https://www.upme.gov.co/wp-content/uploads/2026/12/"
+        "Plan_Expansion_Transmision_2026-2040.pdf"
+    )
+    assert "onerror" not in plan.summary
+    assert plan.published_at == datetime(2026, 12, 1, 16, 30, tzinfo=UTC)
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_poll_stores_news_and_publications_once():
+    # given
+    serve_api()
+    serve_api()
+    source = portal_source()
+
+    # when polled twice
+    first = intake.poll_source(source.pk)
+    second = intake.poll_source(source.pk)
+
+    # then
+    assert first.items_created == 5
+    assert second.items_created == 0
+    stored = NewsItem.objects.get(
+        source=source, title__startswith="Plan de Expansión de Trans"
+    )
+    assert stored.document_url.endswith("Plan_Expansion_Transmision_2026-2040.pdf")
+
+
+# When the API does not answer
+
+
+@responses.activate
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ("wp_rest_no_route.json", "application/json; charset=UTF-8", 404),
+        ("portal_news.html", "text/html; charset=UTF-8", 200),
+        ("wp_rest_no_route.json", "application/json; charset=UTF-8", 200),
+    ],
+    ids=["404", "html-instead-of-json", "json-error"],
+)
+def test_without_the_api_the_pages_are_read_with_the_selectors(
+    body, content_type, status
+):
+    # given
+    serve(POSTS, body, content_type, status)
+    serve(MEDIA, body, content_type, status)
+    serve_pages()
+
+    # when
+    result = PortalReader(portal_source(**FALLBACK_CONFIG)).read()
+
+    # then
+    news = by_kind(result.entries, "news")
+    assert [(entry.title, entry.link) for entry in news] == [
+        (
+            f"UPME publica el Plan de Expansión 2026{DASH}2040",
+            "https://www.upme.gov.co/noticias/upme-publica-el-plan-de-expansion-2026-2040/",
+        ),
+        (
+            "Subasta de almacenamiento con baterías",
+            "https://www.upme.gov.co/noticias/subasta-de-almacenamiento-con-baterias/",
+        ),
+    ]
+    assert news[0].published_at == datetime(2026, 12, 2, 21, 45, 12, tzinfo=UTC)
+    assert news[1].published_at.date().isoformat() == "2026-11-28"
+    assert news[0].summary == (
+        "<p>La Unidad publicó para comentarios el plan de obras de transmisión.</p>"
+    )
+
+    publications = by_kind(result.entries, "publication")
+    assert [(entry.title, entry.document_url) for entry in publications] == [
+        (
+            f"Plan de Expansión de Transmisión 2026{DASH}2040",
+            "https://www.upme.gov.co/wp-content/uploads/2026/12/Plan_Expansion_Transmision_2026-2040.pdf",
+        ),
+        (
+            "Estudio de demanda de gas natural",
+            "https://www.upme.gov.co/wp-content/uploads/2026/11/estudio-demanda-gas-natural.pdf",
+        ),
+    ]
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_api_off_reads_only_the_pages():
+    serve_pages()
+
+    result = PortalReader(portal_source(api=False, **FALLBACK_CONFIG)).read()
+
+    assert len(result.entries) == 4
+    assert all("wp-json" not in call.request.url for call in responses.calls)
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_broken_api_and_no_matching_page_is_a_clear_error():
+    # given a truncated JSON answer and a news page the selector does not fit
+    responses.add(
+        responses.GET,
+        POSTS,
+        body=fixture("wp_posts.json")[:300],
+        content_type="application/json; charset=UTF-8",
+    )
+    serve(NEWS_PAGE, "portal_publications.html", "text/html; charset=UTF-8")
+
+    # when
+    with pytest.raises(FetchError) as caught:
+        PortalReader(portal_source(**FALLBACK_CONFIG)).read()
+
+    # then the editor reads what failed and which key to fix
+    assert caught.value.error_class == "no_articles"
+    assert "JSON dañado" in caught.value.message
+    assert "news_selector" in caught.value.message
+    assert NEWS_PAGE in caught.value.message
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_failing_publications_leave_the_news_with_a_warning():
+    serve(POSTS, "wp_posts.json", "application/json; charset=UTF-8")
+    serve(MEDIA, "wp_rest_no_route.json", "application/json", status=401)
+    responses.add(responses.GET, PUBLICATIONS_PAGE, status=503)
+
+    result = PortalReader(portal_source(**FALLBACK_CONFIG)).read()
+
+    assert len(by_kind(result.entries, "news")) == 3
+    assert by_kind(result.entries, "publication") == []
+    assert "publicaciones" in result.warnings[0]
+    assert "HTTP 503" in result.warnings[0]
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_unreachable_portal_is_not_read_from_its_pages():
+    responses.add(responses.GET, POSTS, body=requests.ConnectionError("sin red"))
+
+    with pytest.raises(FetchError) as caught:
+        PortalReader(portal_source(**FALLBACK_CONFIG)).read()
+
+    assert caught.value.error_class == "connection"
+    assert len(responses.calls) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"per_page": 0}, "per_page"),
+        ({"api": "quizá"}, "api"),
+        ({"news_path": 3}, "news_path"),
+    ],
+)
+def test_bad_config_names_the_key(config, key):
+    with pytest.raises(FetchError) as caught:
+        PortalReader(portal_source(**config)).read()
+
+    assert caught.value.error_class == "config"
+    assert key in caught.value.message
