@@ -53,6 +53,13 @@ class Source(models.Model):
     # Conditional GET validators from the last successful response.
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    # A permanent redirect moves `url` only once it has held for several
+    # polls in a row: a site that misbehaves for an hour keeps its address.
+    moved_to_url = models.URLField(max_length=1000, blank=True)
+    moved_count = models.PositiveSmallIntegerField(default=0)
+    # Only one poll of a source at a time, on SQLite and PostgreSQL alike:
+    # a poll takes the lease with one conditional UPDATE.
+    poll_lease_until = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -68,6 +75,10 @@ class Source(models.Model):
     @property
     def needs_attention(self) -> bool:
         return self.error_count >= ATTENTION_THRESHOLD
+
+    @property
+    def interval_minutes(self) -> int:
+        return int(self.interval.total_seconds() // 60) if self.interval else 0
 
 
 class FetchAttempt(models.Model):
@@ -89,7 +100,9 @@ class FetchAttempt(models.Model):
     class Meta:
         ordering = ["-started_at", "-pk"]
         indexes = [
-            models.Index(fields=["source", "-started_at"], name="fetchattempt_source_idx")
+            models.Index(
+                fields=["source", "-started_at"], name="fetchattempt_source_idx"
+            )
         ]
         verbose_name = _("consulta")
         verbose_name_plural = _("consultas")
@@ -127,6 +140,25 @@ class NewsItem(models.Model):
     content_hash = models.CharField(max_length=64, blank=True)
     was_updated = models.BooleanField(_("actualizada"), default=False)
 
+    # Enrichment (newsdesk/enrich.py): language, relevance and cluster.
+    language = models.CharField(_("idioma"), max_length=8, blank=True)
+    score = models.FloatField(_("relevancia"), default=0)
+    # [{"term": ..., "weight": ..., "field": "title" | "summary" | "model"}]
+    matched_terms = models.JSONField(
+        _("términos encontrados"), default=list, blank=True
+    )
+    cluster = models.ForeignKey(
+        "Cluster",
+        verbose_name=_("grupo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+    )
+    # MinHash signature of title and lead, kept so clustering never has to
+    # recompute the signatures of earlier items.
+    minhash = models.BinaryField(null=True, blank=True, editable=False)
+
     status = models.CharField(
         _("estado"), max_length=20, choices=Status.choices, default=Status.NEW
     )
@@ -151,10 +183,198 @@ class NewsItem(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="newsitem_queue_idx")
+            models.Index(fields=["status", "-published_at"], name="newsitem_queue_idx"),
+            models.Index(fields=["status", "-score"], name="newsitem_score_idx"),
         ]
         verbose_name = _("noticia")
         verbose_name_plural = _("noticias")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Cluster(models.Model):
+    """The same story told by several outlets within 72 hours."""
+
+    # The first item of the story: the one row the queue shows for it.
+    representative = models.ForeignKey(
+        NewsItem,
+        verbose_name=_("noticia representativa"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept in step by newsdesk/clustering.py so the queue shows "N fuentes"
+    # without counting rows.
+    item_count = models.PositiveIntegerField(_("noticias"), default=0)
+    source_count = models.PositiveIntegerField(_("fuentes"), default=0)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["representative"], name="cluster_unique_representative"
+            )
+        ]
+        verbose_name = _("grupo de noticias")
+        verbose_name_plural = _("grupos de noticias")
+
+    def __str__(self) -> str:
+        title = self.representative.title if self.representative else "—"
+        return f"{title} ({self.source_count})"
+
+
+class Term(models.Model):
+    """A word, phrase or entity of the sector that makes an item relevant."""
+
+    class Language(models.TextChoices):
+        SPANISH = "es", _("Español")
+        ENGLISH = "en", _("Inglés")
+        BOTH = "both", _("Ambos")
+
+    class Kind(models.TextChoices):
+        TERM = "term", _("Término")
+        ENTITY = "entity", _("Entidad")
+
+    text = models.CharField(
+        _("texto"),
+        max_length=200,
+        help_text=_(
+            "Palabra, frase o entidad. Se compara sin tildes ni mayúsculas y, "
+            "salvo las entidades, por su raíz: «minería» también halla «MINERIA»."
+        ),
+    )
+    language = models.CharField(
+        _("idioma"), max_length=4, choices=Language.choices, default=Language.SPANISH
+    )
+    weight = models.FloatField(
+        _("peso"),
+        default=1.0,
+        help_text=_(
+            "Lo que suma cada vez que aparece: el doble en el título. Un peso "
+            "negativo resta (entre -10 y 10)."
+        ),
+    )
+    kind = models.CharField(
+        _("tipo"), max_length=10, choices=Kind.choices, default=Kind.TERM
+    )
+    enabled = models.BooleanField(_("activo"), default=True)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    class Meta:
+        ordering = ["text", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["text", "language"], name="term_unique_text_language"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=-10) & models.Q(weight__lte=10),
+                name="term_weight_range",
+                violation_error_message=_("El peso debe estar entre -10 y 10."),
+            ),
+        ]
+        verbose_name = _("término del sector")
+        verbose_name_plural = _("términos del sector")
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.language})"
+
+
+class RelevanceModel(models.Model):
+    """A model trained on editors' decisions; the newest one scores items."""
+
+    trained_at = models.DateTimeField(_("entrenado"), default=timezone.now)
+    decision_count = models.PositiveIntegerField(_("decisiones"), default=0)
+    positive_count = models.PositiveIntegerField(_("redactadas"), default=0)
+    negative_count = models.PositiveIntegerField(_("descartadas"), default=0)
+    held_out_count = models.PositiveIntegerField(_("decisiones de prueba"), default=0)
+    precision = models.FloatField(_("precisión"), null=True, blank=True)
+    recall = models.FloatField(_("exhaustividad"), null=True, blank=True)
+    # The weights as a NumPy .npz archive (no pickle): safe to load.
+    weights = models.BinaryField(_("pesos"), editable=False)
+
+    class Meta:
+        ordering = ["-trained_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(precision__isnull=True)
+                | (models.Q(precision__gte=0) & models.Q(precision__lte=1)),
+                name="relevancemodel_precision_range",
+            )
+        ]
+        verbose_name = _("modelo de relevancia")
+        verbose_name_plural = _("modelos de relevancia")
+
+    def __str__(self) -> str:
+        return f"{self.trained_at:%Y-%m-%d %H:%M} ({self.decision_count})"
+
+
+class StaffRequest(models.Model):
+    """A UPME employee asks the desk to publish an event or a piece of news."""
+
+    class Kind(models.TextChoices):
+        EVENT = "event", _("Evento")
+        NEWS = "news", _("Noticia")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Nueva")
+        ACCEPTED = "accepted", _("Aceptada")
+        REJECTED = "rejected", _("Rechazada")
+        PUBLISHED = "published", _("Publicada")
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("solicitante"),
+        on_delete=models.PROTECT,
+        related_name="staff_requests",
+    )
+    kind = models.CharField(
+        _("tipo"), max_length=10, choices=Kind.choices, default=Kind.NEWS
+    )
+    title = models.CharField(_("título"), max_length=200)
+    description = models.TextField(_("descripción"), max_length=5000)
+    link = models.URLField(_("enlace"), max_length=2000, blank=True)
+    event_date = models.DateTimeField(_("fecha del evento"), null=True, blank=True)
+    event_place = models.CharField(_("lugar del evento"), max_length=200, blank=True)
+
+    status = models.CharField(
+        _("estado"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decidida por"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decidida"), null=True, blank=True)
+    decision_note = models.TextField(_("nota"), max_length=1000, blank=True)
+
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["new", "accepted", "rejected", "published"]
+                ),
+                name="staffrequest_status_valid",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "-created_at"], name="staffrequest_status_idx"
+            )
+        ]
+        verbose_name = _("solicitud")
+        verbose_name_plural = _("solicitudes")
 
     def __str__(self) -> str:
         return self.title

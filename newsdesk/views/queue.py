@@ -1,13 +1,243 @@
+"""The review queue ("Noticias") and staff requests."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from newsdesk import relevance
+from newsdesk.actions import review
+from newsdesk.forms import QueueFilterForm, RejectRequestForm, StaffRequestForm
+from newsdesk.models import Cluster, NewsItem, Source, StaffRequest
+from upme_social.roles import is_editor
+
+PAGE_SIZE = 25
+MY_REQUESTS = 50
+Tab = QueueFilterForm.Tab
+
+
+def _require_editor(request: HttpRequest) -> None:
+    if not is_editor(request.user):
+        raise PermissionDenied(_("Solo el equipo editorial revisa las noticias."))
+
+
+def compose_base() -> str:
+    return reverse("publishing:compose")
+
+
+def compose_url(**params: object) -> str:
+    """The composer, prefilled from an item (?item=) or a request (?request=)."""
+    return f"{compose_base()}?{urlencode(params)}"
+
+
+def _back(request: HttpRequest, tab: str = Tab.RELEVANT) -> str:
+    """Where a button without JavaScript returns to: the page it was on."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return f"{reverse('newsdesk:queue')}?tab={tab}"
+
+
+# -- Queue -----------------------------------------------------------------
+
+
+def candidates(
+    tab: str, sort: str, source: Source | None, text: str
+) -> QuerySet[NewsItem]:
+    """One row per story: unclustered items and each cluster's first item."""
+    status = NewsItem.Status.DISMISSED if tab == Tab.DISMISSED else NewsItem.Status.NEW
+    rows = NewsItem.objects.filter(status=status).filter(
+        Q(cluster__isnull=True)
+        | Q(cluster__representative_id=F("pk"))
+        | Q(cluster__representative__isnull=True)
+    )
+    if tab == Tab.RELEVANT:
+        rows = rows.filter(score__gte=relevance.threshold())
+    elif tab == Tab.LOW:
+        rows = rows.filter(score__lt=relevance.threshold())
+
+    if source is not None:
+        # A story counts for a source when any of its outlets is that source.
+        rows = rows.filter(
+            Q(source=source)
+            | Q(cluster__in=Cluster.objects.filter(items__source=source))
+        )
+    if text:
+        rows = rows.filter(Q(title__icontains=text) | Q(summary__icontains=text))
+
+    order = (
+        ["-score", "-published_at", "-pk"]
+        if sort == "score"
+        else ["-published_at", "-pk"]
+    )
+    members = NewsItem.objects.select_related("source").order_by("published_at", "pk")
+    return (
+        rows.select_related("source", "cluster")
+        .defer("summary", "minhash", "source__config", "source__last_error")
+        .prefetch_related(
+            Prefetch("cluster__items", queryset=members.defer("summary", "minhash"))
+        )
+        .order_by(*order)
+    )
+
+
+def _tab_counts() -> dict[str, int]:
+    threshold = relevance.threshold()
+    story = (
+        Q(cluster__isnull=True)
+        | Q(cluster__representative_id=F("pk"))
+        | Q(cluster__representative__isnull=True)
+    )
+    new = Q(status=NewsItem.Status.NEW) & story
+    counts = NewsItem.objects.aggregate(
+        relevant=Count("pk", filter=new & Q(score__gte=threshold)),
+        low=Count("pk", filter=new & Q(score__lt=threshold)),
+        dismissed=Count("pk", filter=Q(status=NewsItem.Status.DISMISSED) & story),
+    )
+    return {
+        Tab.RELEVANT: counts["relevant"],
+        Tab.LOW: counts["low"],
+        Tab.DISMISSED: counts["dismissed"],
+        Tab.REQUESTS: StaffRequest.objects.filter(status__in=OPEN_REQUESTS).count(),
+    }
+
+
+OPEN_REQUESTS = (StaffRequest.Status.NEW, StaffRequest.Status.ACCEPTED)
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    _require_editor(request)
+    filters = QueueFilterForm(request.GET)
+    tab = str(filters.value("tab", Tab.RELEVANT))
+    sort = str(filters.value("sort", "date"))
+    source = filters.value("source")
+    text = str(filters.value("q", ""))
+
+    if tab == Tab.REQUESTS:
+        rows = StaffRequest.objects.filter(status__in=OPEN_REQUESTS).select_related(
+            "requester"
+        )
+        page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    else:
+        rows = candidates(
+            tab, sort, source if isinstance(source, Source) else None, text
+        )
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    counts = _tab_counts()
+    context = {
+        "filters": filters,
+        "tab": tab,
+        "tabs": [(key, label, counts[key]) for key, label in Tab.CHOICES],
+        "page": page,
+        "threshold": relevance.threshold(),
+        "compose_base": compose_base(),
+    }
+    if request.htmx and request.htmx.target == "queue-list":
+        return render(request, "newsdesk/queue_list.html", context)
+    return render(request, "newsdesk/queue.html", context)
+
+
+@login_required
+@require_POST
+def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    item = get_object_or_404(NewsItem, pk=pk)
+    review.dismiss(item, request.user)
+    if request.htmx:
+        # The row swaps itself out with this empty answer.
+        return HttpResponse("")
+    messages.success(
+        request, _("Noticia descartada: «%(title)s».") % {"title": item.title}
+    )
+    return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def restore(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    item = get_object_or_404(NewsItem, pk=pk)
+    review.restore(item, request.user)
+    if request.htmx:
+        return HttpResponse("")
+    messages.success(
+        request, _("Noticia restaurada: «%(title)s».") % {"title": item.title}
+    )
+    return redirect(_back(request, Tab.DISMISSED))
+
+
+# -- Staff requests ----------------------------------------------------------
 
 
 @login_required
 def request_new(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    """Any signed-in employee asks the desk to publish something."""
+    form = StaffRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        review.create_request(request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Solicitud enviada. El equipo de comunicaciones la revisará pronto."),
+        )
+        return redirect("newsdesk:request_new")
+
+    mine = StaffRequest.objects.filter(requester=request.user).order_by(
+        "-created_at", "-pk"
+    )
+    return render(
+        request,
+        "newsdesk/request_new.html",
+        {"form": form, "my_requests": mine[:MY_REQUESTS]},
+    )
+
+
+@login_required
+@require_POST
+def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    staff_request = get_object_or_404(StaffRequest, pk=pk)
+    try:
+        review.accept_request(staff_request, request.user)
+    except review.ReviewError as error:
+        messages.error(request, str(error))
+        return redirect(_back(request, Tab.REQUESTS))
+    return redirect(compose_url(request=staff_request.pk))
+
+
+@login_required
+@require_POST
+def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    staff_request = get_object_or_404(StaffRequest, pk=pk)
+    form = RejectRequestForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("note", []):
+            messages.error(request, error)
+        return redirect(_back(request, Tab.REQUESTS))
+    try:
+        review.reject_request(staff_request, request.user, form.cleaned_data["note"])
+    except review.ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Solicitud rechazada: «%(title)s».") % {"title": staff_request.title},
+        )
+    return redirect(_back(request, Tab.REQUESTS))

@@ -23,8 +23,10 @@ def test_demo_feed_is_a_valid_feed_with_spanish_headlines(client, slug):
     assert len(parsed.entries) == len(demo.FEEDS[slug].entries)
     titles = {entry.title for entry in parsed.entries}
     assert {entry.title for entry in demo.FEEDS[slug].entries} == titles
-    assert all(entry.get("published_parsed") or entry.get("updated_parsed")
-               for entry in parsed.entries)
+    assert all(
+        entry.get("published_parsed") or entry.get("updated_parsed")
+        for entry in parsed.entries
+    )
 
 
 def test_unknown_demo_feed_is_404(client):
@@ -61,7 +63,8 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
     assert all(a.is_sandbox for a in SocialAccount.objects.all())
     demo_sources = Source.objects.filter(enabled=True)
     assert demo_sources.count() == len(demo.FEEDS)
-    assert all(s.url.startswith("http://127.0.0.1:8123/noticias/demo/")
-               for s in demo_sources)
+    assert all(
+        s.url.startswith("http://127.0.0.1:8123/noticias/demo/") for s in demo_sources
+    )
     assert Source.objects.filter(enabled=False).exists()
     assert User.objects.count() == 4

@@ -1,0 +1,261 @@
+"""Language of an item and the text handling that depends on it.
+
+Relevance and clustering both compare words regardless of case and accents,
+and stem them with the stemmer of the text's language; the helpers here do
+that the same way for both.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+import snowballstemmer
+from langdetect import DetectorFactory, LangDetectException, detect
+
+SPANISH = "es"
+ENGLISH = "en"
+STEMMED_LANGUAGES = (SPANISH, ENGLISH)
+
+# Function words, accent-folded. Only words that belong to one of the two
+# languages count as evidence for it ("a", "no", "he" are in both).
+_SPANISH_WORDS = frozenset(
+    [
+        "de",
+        "la",
+        "que",
+        "el",
+        "en",
+        "y",
+        "los",
+        "del",
+        "se",
+        "las",
+        "por",
+        "un",
+        "para",
+        "con",
+        "una",
+        "su",
+        "al",
+        "lo",
+        "como",
+        "mas",
+        "pero",
+        "sus",
+        "le",
+        "ya",
+        "este",
+        "si",
+        "porque",
+        "esta",
+        "entre",
+        "cuando",
+        "muy",
+        "sin",
+        "sobre",
+        "tambien",
+        "hasta",
+        "hay",
+        "donde",
+        "quien",
+        "desde",
+        "todo",
+        "nos",
+        "durante",
+        "todos",
+        "uno",
+        "les",
+        "ni",
+        "contra",
+        "otros",
+        "ese",
+        "eso",
+        "ante",
+        "ellos",
+        "esto",
+        "antes",
+        "algunos",
+        "unos",
+        "otro",
+        "otras",
+        "otra",
+        "tanto",
+        "esa",
+        "estos",
+        "mucho",
+        "quienes",
+        "nada",
+        "muchos",
+        "cual",
+        "poco",
+        "ella",
+        "estas",
+        "algunas",
+        "algo",
+        "es",
+        "son",
+        "fue",
+        "han",
+        "sera",
+        "tras",
+        "segun",
+        "ser",
+        "sera",
+        "seran",
+        "dijo",
+    ]
+)
+_ENGLISH_WORDS = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "on",
+        "with",
+        "as",
+        "by",
+        "at",
+        "from",
+        "it",
+        "its",
+        "be",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "this",
+        "which",
+        "or",
+        "will",
+        "not",
+        "but",
+        "their",
+        "they",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "been",
+        "more",
+        "after",
+        "over",
+        "said",
+        "also",
+        "than",
+        "into",
+        "about",
+        "who",
+        "would",
+        "can",
+        "up",
+        "out",
+        "new",
+        "what",
+        "when",
+        "there",
+        "these",
+        "those",
+        "its",
+        "could",
+        "should",
+    ]
+)
+SPANISH_ONLY = _SPANISH_WORDS - _ENGLISH_WORDS
+ENGLISH_ONLY = _ENGLISH_WORDS - _SPANISH_WORDS
+STOPWORDS = _SPANISH_WORDS | _ENGLISH_WORDS | {"a", "o", "e", "u", "no"}
+
+MIN_STEM = 4
+
+_WORD = re.compile(r"\w+")
+# Letters and marks that only Spanish uses among the two languages.
+_SPANISH_MARKS = re.compile("[ñÑáéíóúÁÉÍÓÚ¿¡]")
+
+# langdetect is random unless seeded; a fixed seed keeps results stable.
+DetectorFactory.seed = 0
+
+
+# The accented letters of Spanish and its neighbours, folded in one C-level
+# pass; anything rarer goes through Unicode decomposition.
+_LATIN = str.maketrans(
+    "áàâäãåéèêëíìîïóòôöõúùûüñçýÿ",
+    "aaaaaaeeeeiiiiooooouuuuncyy",
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and drop accents: "Energía" and "ENERGIA" become equal."""
+    folded = text.casefold().translate(_LATIN)
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@lru_cache(maxsize=2048)
+def words(text: str) -> tuple[str, ...]:
+    """Folded words; cached because relevance and clustering both read the
+    title and summary of each item of a batch."""
+    return tuple(_WORD.findall(fold(text)))
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    name = "spanish" if language == SPANISH else "english"
+    return snowballstemmer.stemmer(name)
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, language: str) -> str:
+    """The form words are compared in: the Snowball stem, unless that is
+    too short to mean anything ("solar" stems to "sol", the sun), and then
+    the word without its plural ending ("solares" still meets "solar")."""
+    # Stemming is the costliest step per word; news vocabulary repeats a lot,
+    # so the cache makes it nearly free after the first few feeds.
+    stemmed = _stemmer(language).stemWord(word)
+    if len(stemmed) >= MIN_STEM:
+        return stemmed
+    if word.endswith("es") and len(word) > 4:
+        return word[:-2]
+    if word.endswith("s") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def stems(tokens: Sequence[str], language: str) -> list[str]:
+    return [stem(token, language) for token in tokens]
+
+
+def detect_language(text: str) -> str:
+    """ "es", "en", another ISO 639-1 code, or "" when there is no telling.
+
+    Counting function words settles almost every news text in microseconds;
+    langdetect (slow, but broad) only judges what that leaves open.
+    """
+    tokens = words(text)
+    spanish = sum(1 for token in tokens if token in SPANISH_ONLY)
+    spanish += len(_SPANISH_MARKS.findall(text))
+    english = sum(1 for token in tokens if token in ENGLISH_ONLY)
+
+    if spanish + english >= 2:
+        if spanish >= 2 * english:
+            return SPANISH
+        if english >= 2 * spanish:
+            return ENGLISH
+
+    if len(tokens) < 3:
+        return SPANISH if spanish > english else ENGLISH if english > spanish else ""
+    try:
+        return detect(text)[:8]
+    except LangDetectException:
+        return ""

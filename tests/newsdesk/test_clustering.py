@@ -1,0 +1,154 @@
+"""The same story from several outlets becomes one cluster."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from newsdesk import clustering, relevance
+from newsdesk.enrich import enrich_items
+from newsdesk.models import Cluster, NewsItem
+from newsdesk.vocabulary import seed_vocabulary
+
+from .review_factories import make_item, make_source
+
+STORY = [
+    (
+        "UPME adjudica subasta de transmisión para la línea Colectora en La Guajira",
+        "La Unidad de Planeación Minero Energética adjudicó la subasta de la línea "
+        "de transmisión Colectora, que conectará parques eólicos de La Guajira.",
+    ),
+    (
+        "Adjudicada la subasta de la línea de transmisión Colectora en La Guajira",
+        "La UPME adjudicó la línea de transmisión Colectora para conectar los "
+        "parques eólicos de La Guajira al sistema.",
+    ),
+    (
+        "La Guajira: UPME adjudicó subasta de transmisión Colectora",
+        "Con la adjudicación de la línea Colectora, la UPME busca conectar parques "
+        "eólicos de La Guajira, según la subasta de transmisión.",
+    ),
+]
+
+OTHER_STORY = (
+    "Ecopetrol reporta aumento de producción de petróleo en el Meta",
+    "La petrolera informó que la producción de crudo en los campos del Meta "
+    "creció en el último trimestre.",
+)
+
+
+@pytest.fixture(autouse=True)
+def fresh_index(db):
+    clustering.reset_index()
+
+
+def test_same_story_from_three_outlets_is_one_cluster():
+    # given three outlets
+    outlets = [
+        make_source(name) for name in ("El Tiempo", "Portafolio", "La República")
+    ]
+
+    # when each tells the same story, and one tells another
+    items = [
+        make_item(outlet, title, summary)
+        for outlet, (title, summary) in zip(outlets, STORY, strict=True)
+    ]
+    other = make_item(outlets[0], *OTHER_STORY)
+
+    # then the three are one cluster of three sources, the other stands alone
+    for item in items:
+        item.refresh_from_db()
+    cluster = items[0].cluster
+    assert cluster is not None
+    assert {item.cluster_id for item in items} == {cluster.pk}
+    assert cluster.source_count == 3
+    assert cluster.item_count == 3
+    # The queue shows the story once, through its most relevant telling
+    # (with no vocabulary here, all score 0: the earliest).
+    assert cluster.representative == min(items, key=lambda item: item.published_at)
+    assert other.cluster is None
+
+
+def test_items_enriched_in_one_batch_cluster_together():
+    outlets = [make_source(name) for name in ("A", "B", "C")]
+    items = [
+        make_item(outlet, title, summary, enrich=False)
+        for outlet, (title, summary) in zip(outlets, STORY, strict=True)
+    ]
+
+    enrich_items(items)
+
+    clusters = set(NewsItem.objects.values_list("cluster", flat=True))
+    assert len(clusters) == 1
+    assert Cluster.objects.get().source_count == 3
+
+
+def test_stories_more_than_72_hours_apart_stay_apart():
+    first, second = make_source("El Tiempo"), make_source("Portafolio")
+    now = timezone.now()
+
+    early = make_item(first, *STORY[0], published_at=now - timedelta(hours=1))
+    late_backlog = make_item(second, *STORY[1], published_at=now - timedelta(hours=80))
+
+    assert early.cluster is None
+    assert late_backlog.cluster is None
+    assert not Cluster.objects.exists()
+
+
+def test_two_stories_of_one_outlet_are_not_two_sources():
+    # given one outlet that runs the story and a follow-up
+    outlet = make_source("El Tiempo")
+    make_item(outlet, *STORY[0])
+    follow_up = make_item(outlet, *STORY[1])
+
+    # then they are not grouped as if two outlets told it
+    assert follow_up.cluster is None
+
+
+def test_an_outlet_repeating_its_own_text_joins_its_cluster_once():
+    outlet, other = make_source("El Tiempo"), make_source("Portafolio")
+    first = make_item(outlet, *STORY[0])
+    make_item(other, *STORY[1])
+    repost = make_item(outlet, *STORY[0])
+
+    first.refresh_from_db()
+    assert repost.cluster_id == first.cluster_id
+    # Still two outlets, however many copies one of them ran.
+    assert repost.cluster.source_count == 2
+    assert repost.cluster.item_count == 3
+
+
+def test_clustering_is_deterministic():
+    signature_one = clustering.to_bytes(
+        clustering.signature(NewsItem(title=STORY[0][0], summary=STORY[0][1]))
+    )
+    signature_two = clustering.to_bytes(
+        clustering.signature(NewsItem(title=STORY[0][0], summary=STORY[0][1]))
+    )
+    assert signature_one == signature_two
+
+
+def test_a_richer_telling_lifts_the_story_out_of_low_relevance(db):
+    # given a terse first report that scores low
+    vocabulary = seed_vocabulary()
+    assert vocabulary > 0
+    terse = make_item(
+        make_source("Radio"),
+        "Adjudicada la línea Colectora en La Guajira para conectar parques",
+        "Se adjudicó la línea Colectora en La Guajira para conectar parques.",
+    )
+    assert terse.score < relevance.threshold()
+
+    # when another outlet tells the same story in the sector's words
+    rich = make_item(
+        make_source("Portafolio"),
+        "UPME adjudicó la subasta de la línea Colectora en La Guajira",
+        "La UPME adjudicó la subasta de transmisión de la línea Colectora en La "
+        "Guajira para conectar parques eólicos.",
+    )
+
+    # then the story's row is the richer telling, among the relevant ones
+    terse.refresh_from_db()
+    assert rich.cluster_id == terse.cluster_id is not None
+    assert rich.cluster.representative == rich
+    assert rich.score >= relevance.threshold()
