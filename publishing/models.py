@@ -69,6 +69,13 @@ class Post(models.Model):
         blank=True,
         related_name="posts",
     )
+    staff_request = models.ForeignKey(
+        "newsdesk.StaffRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+    )
     accounts = models.ManyToManyField(
         SocialAccount,
         verbose_name=_("cuentas de X"),
@@ -103,7 +110,17 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "-created_at"], name="post_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="post_status_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["draft", "pending", "approved", "published", "failed"]
+                ),
+                name="post_status_valid",
+            )
+        ]
         verbose_name = _("publicación")
         verbose_name_plural = _("publicaciones")
 
@@ -119,6 +136,9 @@ class Delivery(models.Model):
         SENDING = "sending", _("Enviando")
         PUBLISHED = "published", _("Publicado")
         FAILED = "failed", _("Fallido")
+        # The worker died while the network call was in flight: it may or
+        # may not have been published, so a person checks before a resend.
+        NEEDS_CHECK = "needs_check", _("Requiere verificación")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="deliveries")
     account = models.ForeignKey(
@@ -129,8 +149,13 @@ class Delivery(models.Model):
     )
     external_id = models.CharField(_("ID en la red"), max_length=100, blank=True)
     external_url = models.URLField(max_length=500, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(_("último error"), blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    attempt_count = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    # Set when a worker claims the delivery; a claim this old with no answer
+    # means the worker died mid-call.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -140,7 +165,23 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["post", "account"], name="delivery_unique_post_account"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=[
+                        "pending",
+                        "sending",
+                        "published",
+                        "failed",
+                        "needs_check",
+                    ]
+                ),
+                name="delivery_status_valid",
+            ),
+        ]
+        # The beat looks for due and stuck deliveries by status.
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")
         ]
         verbose_name = _("entrega")
         verbose_name_plural = _("entregas")
@@ -170,6 +211,9 @@ class PublishAttempt(models.Model):
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     external_id = models.CharField(max_length=100, blank=True)
+    # What was sent (in the sandbox: what would have been sent); no secrets.
+    payload = models.JSONField(_("contenido enviado"), default=dict, blank=True)
+    sandbox = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -191,7 +235,9 @@ class PostEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    from_status = models.CharField(max_length=20, choices=Post.Status.choices, blank=True)
+    from_status = models.CharField(
+        max_length=20, choices=Post.Status.choices, blank=True
+    )
     to_status = models.CharField(max_length=20, choices=Post.Status.choices)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,8 +1,279 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from newsdesk.models import NewsItem, StaffRequest
+from upme_social import roles
+
+from . import actions
+from .forms import PostForm, RejectForm
+from .models import Delivery, Post, PublishAttempt, SocialAccount
+
+TABS = [
+    Post.Status.DRAFT,
+    Post.Status.PENDING,
+    Post.Status.APPROVED,
+    Post.Status.PUBLISHED,
+    Post.Status.FAILED,
+]
+PAGE_SIZE = 50
+
+M = TypeVar("M", NewsItem, StaffRequest)
+
+
+def _require_editor(request: HttpRequest) -> None:
+    if not roles.is_editor(request.user):
+        raise PermissionDenied
 
 
 @login_required
 def post_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    _require_editor(request)
+    status = request.GET.get("estado", Post.Status.PENDING)
+    if status not in Post.Status.values:
+        status = Post.Status.PENDING
+
+    posts = (
+        Post.objects.filter(status=status)
+        .select_related("created_by", "approved_by")
+        .prefetch_related(
+            Prefetch("deliveries", queryset=Delivery.objects.select_related("account"))
+        )
+    )
+    page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    counts = dict(
+        Post.objects.values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    tabs = [(s, s.label, counts.get(s.value, 0)) for s in TABS]
+    return render(
+        request,
+        "publishing/list.html",
+        {"page": page, "tabs": tabs, "current": status},
+    )
+
+
+@login_required
+def compose(request: HttpRequest) -> HttpResponse:
+    _require_editor(request)
+    item = _optional(NewsItem, request.GET.get("item"))
+    staff_request = _optional(StaffRequest, request.GET.get("request"))
+
+    if request.method == "POST":
+        form = PostForm(request.POST)
+        if form.is_valid():
+            try:
+                post = actions.save_draft(
+                    request.user,
+                    form.to_draft(),
+                    news_item=item,
+                    staff_request=staff_request,
+                )
+            except actions.PostError as error:
+                form.add_error(None, str(error))
+            else:
+                return _after_save(request, post)
+    else:
+        form = PostForm(initial=_prefill(item, staff_request))
+
+    return render(
+        request,
+        "publishing/compose.html",
+        {"form": form, "item": item, "staff_request": staff_request, "post": None},
+    )
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    post = get_object_or_404(Post, pk=pk)
+    if post.status not in (Post.Status.DRAFT, Post.Status.PENDING):
+        messages.error(request, _("Esta publicación ya no se puede editar."))
+        return redirect("publishing:detail", pk=post.pk)
+
+    if request.method == "POST":
+        form = PostForm(request.POST)
+        if form.is_valid():
+            try:
+                post = actions.save_draft(request.user, form.to_draft(), post=post)
+            except actions.PostError as error:
+                form.add_error(None, str(error))
+            else:
+                return _after_save(request, post)
+    else:
+        form = PostForm(initial=PostForm.initial_from_post(post))
+
+    return render(request, "publishing/compose.html", {"form": form, "post": post})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    post = get_object_or_404(
+        Post.objects.select_related("created_by", "approved_by", "news_item"), pk=pk
+    )
+    deliveries = list(
+        post.deliveries.select_related("account").prefetch_related(
+            Prefetch(
+                "attempts", queryset=PublishAttempt.objects.order_by("started_at", "pk")
+            )
+        )
+    )
+    context = {
+        "post": post,
+        "deliveries": deliveries,
+        "polling": _in_flight(post, deliveries),
+    }
+    if request.htmx:
+        return render(request, "publishing/_deliveries.html", context)
+
+    context |= {
+        "events": post.events.select_related("actor"),
+        "accounts": post.accounts.all(),
+        "reject_form": RejectForm(),
+    }
+    return render(request, "publishing/detail.html", context)
+
+
+def _in_flight(post: Post, deliveries: list[Delivery]) -> bool:
+    """Whether the page should keep refreshing the deliveries by itself."""
+    due = post.scheduled_for is None or post.scheduled_for <= timezone.now()
+    moving = {Delivery.Status.PENDING, Delivery.Status.SENDING}
+    return (
+        post.status == Post.Status.APPROVED
+        and due
+        and any(d.status in moving for d in deliveries)
+    )
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    post = get_object_or_404(Post, pk=pk)
+    _run(
+        request,
+        lambda: actions.submit(post.pk, request.user),
+        _("Enviada a aprobación."),
+    )
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    if not roles.is_approver(request.user):
+        raise PermissionDenied
+    post = get_object_or_404(Post, pk=pk)
+    _run(
+        request,
+        lambda: actions.approve(post.pk, request.user),
+        _("Aprobada: se está publicando."),
+    )
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@login_required
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    if not roles.is_approver(request.user):
+        raise PermissionDenied
+    post = get_object_or_404(Post, pk=pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Escriba una nota para devolver la publicación."))
+        return redirect("publishing:detail", pk=post.pk)
+    _run(
+        request,
+        lambda: actions.reject(post.pk, request.user, form.cleaned_data["note"]),
+        _("Devuelta a borrador con su nota."),
+    )
+    return redirect("publishing:detail", pk=post.pk)
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    delivery = get_object_or_404(Delivery, pk=pk)
+    _run(
+        request,
+        lambda: actions.retry(delivery.pk, request.user),
+        _("Reintento en curso."),
+    )
+    return redirect("publishing:detail", pk=delivery.post_id)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    delivery = get_object_or_404(Delivery, pk=pk)
+    url = request.POST.get("url", "")[:500]
+    _run(
+        request,
+        lambda: actions.confirm_published(delivery.pk, request.user, url),
+        _("Entrega marcada como publicada."),
+    )
+    return redirect("publishing:detail", pk=delivery.post_id)
+
+
+def _after_save(request: HttpRequest, post: Post) -> HttpResponse:
+    if "submit" in request.POST:
+        _run(
+            request,
+            lambda: actions.submit(post.pk, request.user),
+            _("Enviada a aprobación."),
+        )
+    elif post.status == Post.Status.PENDING:
+        messages.success(
+            request, _("Cambios guardados; sigue pendiente de aprobación.")
+        )
+    else:
+        messages.success(request, _("Borrador guardado."))
+    return redirect("publishing:detail", pk=post.pk)
+
+
+def _run(request: HttpRequest, action: Callable[[], object], success: str) -> None:
+    try:
+        action()
+    except actions.PostError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+
+
+def _optional(model: type[M], pk: str | None) -> M | None:
+    if not pk or not pk.isdigit():
+        return None
+    return model.objects.filter(pk=pk).first()
+
+
+def _prefill(item: NewsItem | None, staff_request: StaffRequest | None) -> dict:
+    # A new post goes to every X account unless the editor unticks one.
+    initial: dict = {
+        "accounts": list(
+            SocialAccount.objects.filter(network=SocialAccount.Network.X, enabled=True)
+        )
+    }
+    if item is not None:
+        initial |= {"text": f"{item.title} {item.link}".strip(), "link": item.link}
+    elif staff_request is not None:
+        initial |= {
+            "text": f"{staff_request.title} {staff_request.link}".strip(),
+            "link": staff_request.link,
+        }
+    return initial

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import textcount
+from .actions import Draft
+from .models import Post, SocialAccount
+
+
+class AccountChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: SocialAccount) -> str:
+        label = f"{obj.name} ({obj.handle})"
+        if obj.is_sandbox:
+            return _("%(account)s · Sandbox: no publica de verdad") % {"account": label}
+        return label
+
+
+class PostForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Texto para X"),
+        widget=forms.Textarea(attrs={"rows": 5, "data-tweet-counter": "true"}),
+        # The weighted limit is checked below; this only stops absurd input.
+        max_length=5000,
+        strip=False,
+        required=False,
+    )
+    link = forms.URLField(
+        label=gettext_lazy("Enlace"),
+        help_text=gettext_lazy(
+            "Va a Facebook como enlace de la publicación; en X, inclúyalo en el texto."
+        ),
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+    )
+    accounts = AccountChoiceField(
+        label=gettext_lazy("Cuentas de X"),
+        queryset=SocialAccount.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    mirror_to_facebook = forms.BooleanField(
+        label=gettext_lazy(
+            "Replicar en la página de Facebook (mismo texto; el enlace va como enlace de la publicación)"
+        ),
+        required=False,
+        initial=True,
+    )
+    scheduled_for = forms.DateTimeField(
+        label=gettext_lazy("Programar para (hora de Bogotá, opcional)"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accounts"].queryset = SocialAccount.objects.filter(
+            network=SocialAccount.Network.X, enabled=True
+        )
+
+    def clean_text(self) -> str:
+        text = textcount.normalize_line_endings(self.cleaned_data["text"])
+        error = textcount.validation_error(text)
+        if error:
+            raise forms.ValidationError(error)
+        return text
+
+    def clean_scheduled_for(self) -> datetime | None:
+        when = self.cleaned_data["scheduled_for"]
+        if when is not None and when < timezone.now():
+            raise forms.ValidationError(_("La hora programada ya pasó."))
+        return when
+
+    def to_draft(self) -> Draft:
+        data = self.cleaned_data
+        return Draft(
+            text=data["text"],
+            link=data["link"],
+            accounts=list(data["accounts"]),
+            mirror_to_facebook=data["mirror_to_facebook"],
+            scheduled_for=data["scheduled_for"],
+        )
+
+    @classmethod
+    def initial_from_post(cls, post: Post) -> dict:
+        return {
+            "text": post.text,
+            "link": post.link,
+            "accounts": list(post.accounts.all()),
+            "mirror_to_facebook": post.mirror_to_facebook,
+            "scheduled_for": timezone.localtime(post.scheduled_for)
+            if post.scheduled_for
+            else None,
+        }
+
+
+class RejectForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Nota para quien redactó"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )

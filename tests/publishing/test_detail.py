@@ -1,0 +1,304 @@
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from publishing import actions
+from publishing.models import Delivery, Post, SocialAccount
+from publishing.networks import Outcome, PublishResult
+from publishing.networks.sandbox import SandboxBackend
+
+pytestmark = pytest.mark.django_db
+
+
+class RefusingBackend(SandboxBackend):
+    def publish(self, text: str, link: str = "") -> PublishResult:
+        return PublishResult(
+            outcome=Outcome.AUTH_EXPIRED,
+            http_status=401,
+            error="X rechazó las credenciales de la cuenta.",
+        )
+
+
+@pytest.fixture
+def approved(pending_post, approver, django_capture_on_commit_callbacks) -> Post:
+    with django_capture_on_commit_callbacks(execute=False):
+        return actions.approve(pending_post.pk, approver)
+
+
+def x_delivery(post: Post) -> Delivery:
+    return post.deliveries.get(account__handle="@UPMEOficial")
+
+
+def test_failed_delivery_shows_its_spanish_error_and_a_retry_button(
+    editor_client, approved, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given X refused the credentials of one account
+    monkeypatch.setattr(actions, "get_backend", RefusingBackend)
+    delivery = x_delivery(approved)
+    actions.publish_delivery(delivery.pk)
+
+    page = editor_client.get(
+        reverse("publishing:detail", args=[approved.pk])
+    ).content.decode()
+    assert "X rechazó las credenciales de la cuenta." in page
+    assert "HTTP 401" in page
+    assert "Reintentar" in page
+
+    # when the credentials are fixed and Erika clicks "Reintentar"
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(reverse("publishing:retry", args=[delivery.pk]))
+
+    # then it is published
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PUBLISHED
+    assert delivery.attempts.count() == 2
+
+
+def test_outsider_cannot_retry(client, outsider, approved):
+    client.force_login(outsider)
+
+    response = client.post(reverse("publishing:retry", args=[x_delivery(approved).pk]))
+
+    assert response.status_code == 403
+
+
+def test_retry_of_a_published_delivery_says_why_not(editor_client, approved):
+    delivery = x_delivery(approved)
+    actions.publish_delivery(delivery.pk)
+
+    response = editor_client.post(
+        reverse("publishing:retry", args=[delivery.pk]), follow=True
+    )
+
+    assert "no está fallida" in response.content.decode()
+    assert delivery.attempts.count() == 1
+
+
+def test_live_section_refreshes_while_publishing_and_stops_after(
+    editor_client, approved
+):
+    url = reverse("publishing:detail", args=[approved.pk])
+
+    while_sending = editor_client.get(
+        url, headers={"HX-Request": "true"}
+    ).content.decode()
+    for delivery in approved.deliveries.all():
+        actions.publish_delivery(delivery.pk)
+    after = editor_client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    assert 'hx-trigger="every 2s"' in while_sending
+    assert "<html" not in while_sending
+    assert 'hx-trigger="every 2s"' not in after
+    assert "Publicado" in after
+
+
+def test_person_confirms_an_unanswered_send_was_published(
+    editor_client, approved, django_capture_on_commit_callbacks
+):
+    # given the other accounts published and one send got no answer
+    delivery = x_delivery(approved)
+    for other in approved.deliveries.exclude(pk=delivery.pk):
+        actions.publish_delivery(other.pk)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.NEEDS_CHECK)
+    page = editor_client.get(
+        reverse("publishing:detail", args=[approved.pk])
+    ).content.decode()
+    assert "Requiere verificación" in page
+
+    # when Erika finds the tweet on X and pastes its address
+    url = "https://x.com/UPMEOficial/status/1864012345678901234?s=20"
+    editor_client.post(reverse("publishing:confirm", args=[delivery.pk]), {"url": url})
+
+    # then the delivery carries that id and the post is published
+    delivery.refresh_from_db()
+    approved.refresh_from_db()
+    assert (delivery.status, delivery.external_id) == (
+        "published",
+        "1864012345678901234",
+    )
+    assert approved.status == Post.Status.PUBLISHED
+
+
+def test_confirming_with_the_wrong_networks_address_is_refused(editor_client, approved):
+    delivery = x_delivery(approved)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.NEEDS_CHECK)
+
+    response = editor_client.post(
+        reverse("publishing:confirm", args=[delivery.pk]),
+        {"url": "https://www.facebook.com/178923456781234/posts/1221054321"},
+        follow=True,
+    )
+
+    assert "Pegue la dirección de la publicación" in response.content.decode()
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.NEEDS_CHECK
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.com/UPMEOficial/status/123", "123"),
+        ("https://twitter.com/UPMEOficial/status/123/photo/1", "123"),
+        ("https://www.facebook.com/178/posts/99", "178_99"),
+        ("https://x.com/UPMEOficial", ""),
+        ("javascript:alert(1)", ""),
+    ],
+)
+def test_external_id_from_url(url, expected):
+    assert actions.external_id_from_url(url) == expected
+
+
+def test_composer_prefills_from_a_staff_request(editor_client, requester, x_accounts):
+    from newsdesk.models import StaffRequest
+
+    request = StaffRequest.objects.create(
+        requester=requester,
+        title="Foro regional de transición energética en Tunja",
+        description="El 12 de marzo, auditorio de la gobernación.",
+        link="https://www.upme.gov.co/foro-tunja",
+    )
+    compose = reverse("publishing:compose")
+
+    page = editor_client.get(compose, {"request": request.pk}).content.decode()
+    assert (
+        "Foro regional de transición energética en Tunja https://www.upme.gov.co/foro-tunja"
+        in page
+    )
+    assert "auditorio de la gobernación" in page
+
+    editor_client.post(
+        f"{compose}?request={request.pk}",
+        {"text": "Foro en Tunja", "accounts": [x_accounts[0].pk], "save": "1"},
+    )
+    assert Post.objects.get().staff_request == request
+
+
+def test_composing_from_an_item_marks_it_used(editor_client, editor, x_accounts):
+    from django.utils import timezone
+
+    from newsdesk.models import NewsItem, Source
+
+    source = Source.objects.create(name="Demo", url="http://127.0.0.1/feed.xml")
+    item = NewsItem.objects.create(
+        source=source,
+        identity="x",
+        title="Nueva subasta",
+        link="https://n.example.co/s",
+        published_at=timezone.now(),
+    )
+
+    editor_client.post(
+        f"{reverse('publishing:compose')}?item={item.pk}",
+        {"text": "Nueva subasta", "accounts": [x_accounts[0].pk], "save": "1"},
+    )
+
+    item.refresh_from_db()
+    assert item.status == NewsItem.Status.USED
+
+
+def test_admin_never_shows_credentials_back(client, db):
+    admin = User.objects.create_superuser("admin", "admin@upme.gov.co", "clave-admin-1")
+    account = SocialAccount.objects.create(
+        network="x",
+        name="UPME",
+        handle="@UPMEOficial",
+        backend="live",
+        credentials={
+            "consumer_key": "ck-very-secret-4567",
+            "access_token": "at-secret-9999",
+        },
+    )
+    client.force_login(admin)
+
+    page = client.get(
+        reverse("admin:publishing_socialaccount_change", args=[account.pk])
+    )
+    listing = client.get(reverse("admin:publishing_socialaccount_changelist"))
+
+    html = page.content.decode()
+    assert "ck-very-secret-4567" not in html and "at-secret-9999" not in html
+    assert "consumer_key: ••••4567" in html
+    assert "Real" in listing.content.decode()
+
+
+def test_admin_keeps_credentials_it_was_not_given(client, db):
+    admin = User.objects.create_superuser("admin", "admin@upme.gov.co", "clave-admin-1")
+    account = SocialAccount.objects.create(
+        network="facebook",
+        name="Página",
+        handle="178923456781234",
+        credentials={"page_access_token": "EAAold"},
+    )
+    client.force_login(admin)
+
+    client.post(
+        reverse("admin:publishing_socialaccount_change", args=[account.pk]),
+        {
+            "network": "facebook",
+            "name": "Página UPME",
+            "handle": "178923456781234",
+            "backend": "live",
+            "enabled": "on",
+            "new_credentials": '{"app_note": "renovado"}',
+        },
+    )
+
+    account.refresh_from_db()
+    assert account.name == "Página UPME"
+    assert account.credentials == {
+        "page_access_token": "EAAold",
+        "app_note": "renovado",
+    }
+
+
+def test_admin_lists_sandbox_accounts_clearly(client, x_accounts):
+    admin = User.objects.create_superuser("admin", "admin@upme.gov.co", "clave-admin-1")
+    client.force_login(admin)
+
+    page = client.get(
+        reverse("admin:publishing_socialaccount_changelist")
+    ).content.decode()
+
+    assert page.count("SANDBOX (no publica)") == 2
+
+
+def test_publishing_a_post_from_a_staff_request_closes_the_request(
+    editor,
+    approver,
+    requester,
+    x_accounts,
+    facebook_page,
+    django_capture_on_commit_callbacks,
+):
+    from newsdesk.models import StaffRequest
+    from tests.publishing.conftest import make_post
+
+    request = StaffRequest.objects.create(
+        requester=requester, title="Feria minera", description="Stand de la UPME."
+    )
+    post = make_post(editor, x_accounts)
+    Post.objects.filter(pk=post.pk).update(staff_request=request)
+    actions.submit(post.pk, editor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.approve(post.pk, approver)
+
+    request.refresh_from_db()
+    assert request.status == StaffRequest.Status.PUBLISHED
+    assert request.decided_by == approver
+
+
+def test_admin_cannot_change_a_post_after_approval(client, pending_post):
+    admin = User.objects.create_superuser("admin", "admin@upme.gov.co", "clave-admin-1")
+    client.force_login(admin)
+    url = reverse("admin:publishing_post_change", args=[pending_post.pk])
+    assert 'name="_save"' in client.get(url).content.decode()
+
+    Post.objects.filter(pk=pending_post.pk).update(status=Post.Status.APPROVED)
+    client.post(url, {"text": "Texto que nadie aprobó", "mirror_to_facebook": "on"})
+
+    pending_post.refresh_from_db()
+    assert pending_post.text != "Texto que nadie aprobó"
+    assert 'name="_save"' not in client.get(url).content.decode()

@@ -1,0 +1,128 @@
+import pytest
+import yaml
+
+from publishing import textcount
+from tests.conftest import shared_path
+
+SECTION = "WeightedTweetsWithDiscountedEmojiCounterTest"
+
+
+def conformance_cases() -> list[dict]:
+    path = shared_path("peer-suites", "twitter-text", "validate.yml")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["tests"][SECTION]
+
+
+def test_every_v3_conformance_case_is_counted_like_x():
+    cases = conformance_cases()
+    assert len(cases) >= 20
+
+    failures = []
+    for case in cases:
+        length = textcount.measure(case["text"])
+        expected = case["expected"]
+        got = {
+            "weightedLength": length.weighted_length,
+            "valid": length.valid,
+            "permillage": length.permillage,
+            "validRangeStart": 0,
+            "validRangeEnd": length.valid_range_end,
+            "displayRangeStart": 0,
+            "displayRangeEnd": length.display_range_end,
+        }
+        if got != expected:
+            failures.append((case["description"], got, expected))
+
+    assert failures == []
+
+
+@pytest.mark.parametrize(
+    ("text", "weighted"),
+    [
+        ("Gas natural: https://www.upme.gov.co/demanda-gas-2026", 36),
+        ("Energía solar ☀️ en La Guajira", 30),
+        ("Aviso 😀👩‍👩‍👧‍👦", 10),
+        ("電力 plan", 9),
+    ],
+)
+def test_urls_count_23_and_emoji_and_cjk_count_2(text, weighted):
+    assert textcount.measure(text).weighted_length == weighted
+
+
+def test_windows_line_endings_count_like_the_browser_counter():
+    # given a textarea value as the browser submits it ("\r\n")
+    submitted = "Línea uno\r\nLínea dos"
+
+    # then it counts as the live counter showed it ("\n" in the textarea)
+    assert textcount.measure(submitted).weighted_length == 19
+    assert textcount.normalize_line_endings(submitted) == "Línea uno\nLínea dos"
+
+
+def test_empty_text_has_the_ranges_of_the_javascript_library():
+    length = textcount.measure("")
+
+    assert (length.weighted_length, length.valid, length.valid_range_end) == (
+        0,
+        False,
+        0,
+    )
+
+
+def test_over_length_text_is_refused_in_spanish():
+    error = textcount.validation_error("x" * 281)
+
+    assert error is not None
+    assert "281 de 280" in error
+    assert textcount.validation_error("x" * 280) is None
+    assert textcount.validation_error("   \n ") == "El texto para X está vacío."
+
+
+PARITY_TEXTS = [
+    "",
+    "Hola",
+    "La UPME publica la subasta 2026: https://www.upme.gov.co/subasta #Energía",
+    "Línea uno\nLínea dos\n\nfin",
+    "Café, ñandú y pingüino 🐧 en www.example.com.co/ruta?x=1",
+    "Familia 👨‍👩‍👧 y banderas 🇨🇴🇪🇸 con tono 👍🏽",
+    "混合 テキスト 한국어 y español",
+    "á" * 281,
+    "Caracter inválido \ufffe aquí",
+    "e\u0301 compuesto",
+]
+
+
+def test_the_vendored_browser_counter_gives_the_same_numbers(tmp_path):
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed; the browser bundle cannot run here")
+    bundle = (
+        Path(__file__).resolve().parents[2] / "static/vendor/twitter-text-3.1.0.min.js"
+    )
+    script = tmp_path / "count.js"
+    script.write_text(
+        "global.window = {};\n"
+        f"require({json.dumps(str(bundle))});\n"
+        "const texts = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
+        "console.log(JSON.stringify(texts.map(t => window.twttr.txt.parseTweet(t))));\n"
+    )
+
+    answer = subprocess.run(
+        [node, str(script)],
+        input=json.dumps(PARITY_TEXTS),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+
+    for text, browser in zip(PARITY_TEXTS, json.loads(answer.stdout), strict=True):
+        server = textcount.measure(text)
+        assert (server.weighted_length, server.valid, server.valid_range_end) == (
+            browser["weightedLength"],
+            browser["valid"],
+            browser["validRangeEnd"],
+        ), text
