@@ -86,8 +86,7 @@ FEEDS: dict[str, DemoFeed] = {
                 ),
                 DemoEntry(
                     "hidrogeno-verde-piloto",
-                    "Primer piloto de hidrógeno verde en Cartagena entra en "
-                    "operación",
+                    "Primer piloto de hidrógeno verde en Cartagena entra en operación",
                     "La planta de electrólisis de 5 MW abastecerá a la refinería "
                     "y servirá de referencia para la hoja de ruta del hidrógeno.",
                     26,
@@ -139,8 +138,7 @@ FEEDS: dict[str, DemoFeed] = {
                 ),
                 DemoEntry(
                     "embalses-nivel-fenomeno",
-                    "Nivel de los embalses llega al 72 % antes de la temporada "
-                    "seca",
+                    "Nivel de los embalses llega al 72 % antes de la temporada seca",
                     "El operador del sistema recomienda seguimiento semanal a la "
                     "generación hidroeléctrica.",
                     22,

@@ -27,7 +27,9 @@ def shared_path(*parts: str) -> Path:
 
 
 def _user(username: str, *groups: str) -> User:
-    user = User.objects.create_user(username, f"{username}@upme.gov.co", "clave-segura-1")
+    user = User.objects.create_user(
+        username, f"{username}@upme.gov.co", "clave-segura-1"
+    )
     for name in groups:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
     return user

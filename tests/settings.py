@@ -10,7 +10,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
-from upme_social.settings import *  # noqa: E402, F403 -- extend the real settings
+from upme_social.settings import *  # noqa: F403 -- extend the real settings
 
 # Hashing passwords fast keeps persona fixtures cheap.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

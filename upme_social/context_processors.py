@@ -1,11 +1,22 @@
 from django.http import HttpRequest
 
+from newsdesk.models import ATTENTION_THRESHOLD, Source
+
 from . import roles
 
 
 def desk(request: HttpRequest) -> dict[str, object]:
     user = request.user
-    return {
-        "user_is_editor": roles.is_editor(user),
+    is_editor = roles.is_editor(user)
+    context: dict[str, object] = {
+        "user_is_editor": is_editor,
         "user_is_approver": roles.is_approver(user),
     }
+
+    # A source is never abandoned silently: every editor's page shows how
+    # many need attention.
+    if is_editor:
+        context["sources_needing_attention"] = Source.objects.filter(
+            enabled=True, error_count__gte=ATTENTION_THRESHOLD
+        ).count()
+    return context

@@ -24,7 +24,7 @@ SECRET_KEY: str = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+    SECRET_KEY = "dev-only-insecure-key"  # noqa: S105 -- DEBUG only, refused otherwise
 
 ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"]
@@ -82,9 +82,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "upme_social.wsgi.application"
 
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-    ),
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -156,6 +154,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Our LOGGING applies in the worker too, with the task name and id per line.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER: bool = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -171,7 +171,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publishing.tasks.publish_due_posts",
         "schedule": timedelta(seconds=30),
     },
+    "retrain-relevance-model": {
+        "task": "newsdesk.tasks.retrain_relevance_model",
+        "schedule": timedelta(hours=24),
+    },
 }
+
+# Relevance: items scoring below the threshold go to "Baja relevancia"; a
+# model learns from editors once they have decided on enough items.
+RELEVANCE_THRESHOLD: float = env.float("RELEVANCE_THRESHOLD", default=2.0)
+RELEVANCE_MIN_DECISIONS: int = env.int("RELEVANCE_MIN_DECISIONS", default=200)
+RELEVANCE_MODEL_WEIGHT: float = env.float("RELEVANCE_MODEL_WEIGHT", default=2.0)
 
 # Outgoing HTTP: every client names the product and never waits forever.
 HTTP_USER_AGENT: str = env.str(
@@ -181,6 +191,8 @@ HTTP_USER_AGENT: str = env.str(
 HTTP_CONNECT_TIMEOUT: float = env.float("HTTP_CONNECT_TIMEOUT", default=5.0)
 HTTP_READ_TIMEOUT: float = env.float("HTTP_READ_TIMEOUT", default=20.0)
 FETCH_MAX_BYTES: int = env.int("FETCH_MAX_BYTES", default=10 * 1024 * 1024)
+# Only the newest entries of a huge feed become candidates.
+INTAKE_MAX_ENTRIES: int = env.int("INTAKE_MAX_ENTRIES", default=100)
 
 # Facebook retired every Graph API version facebook-sdk 3.1.0 knows; the
 # backend sends this one instead.
@@ -190,19 +202,25 @@ LOG_LEVEL: str = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "task_context": {"()": "upme_social.logs.TaskContextFilter"},
+    },
     "formatters": {
         "readable": {
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "[%(task_name)s %(task_id)s] %(message)s",
         },
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "format": "%(asctime)s %(levelname)s %(name)s %(task_name)s "
+            "%(task_id)s %(message)s",
         },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "readable" if DEBUG else "json",
+            "filters": ["task_context"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

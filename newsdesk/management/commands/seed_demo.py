@@ -35,15 +35,31 @@ DEMO_ACCOUNTS = (
 # Economy sections of Colombian outlets and the UPME portal, ready for a
 # machine with internet: disabled, so the demo never reaches out.
 PUBLIC_SOURCES = (
-    (Source.Kind.FEED, "El Tiempo — Economía", "https://www.eltiempo.com/rss/economia.xml"),
+    (
+        Source.Kind.FEED,
+        "El Tiempo — Economía",
+        "https://www.eltiempo.com/rss/economia.xml",
+    ),
     (
         Source.Kind.FEED,
         "El Espectador — Economía",
         "https://www.elespectador.com/arc/outboundfeeds/rss/category/economia/",
     ),
-    (Source.Kind.FEED, "Portafolio — Economía", "https://www.portafolio.co/rss/economia.xml"),
-    (Source.Kind.FEED, "La República — Economía", "https://www.larepublica.co/rss/economia.xml"),
-    (Source.Kind.NEWSPAPER, "El Colombiano — Negocios", "https://www.elcolombiano.com/negocios"),
+    (
+        Source.Kind.FEED,
+        "Portafolio — Economía",
+        "https://www.portafolio.co/rss/economia.xml",
+    ),
+    (
+        Source.Kind.FEED,
+        "La República — Economía",
+        "https://www.larepublica.co/rss/economia.xml",
+    ),
+    (
+        Source.Kind.NEWSPAPER,
+        "El Colombiano — Negocios",
+        "https://www.elcolombiano.com/negocios",
+    ),
     (Source.Kind.PORTAL, "Portal UPME", "https://www1.upme.gov.co"),
 )
 
