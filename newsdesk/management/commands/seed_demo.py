@@ -27,8 +27,8 @@ DEMO_USERS = (
 )
 
 DEMO_ACCOUNTS = (
-    (SocialAccount.Network.X, "UPME (demo)", "UPME_demo"),
-    (SocialAccount.Network.X, "UPME Energía (demo)", "UPME_Energia_demo"),
+    (SocialAccount.Network.X, "UPME (demo)", "@UPME_demo"),
+    (SocialAccount.Network.X, "UPME Energía (demo)", "@UPME_Energia_demo"),
     (SocialAccount.Network.FACEBOOK, "Página UPME (demo)", "100000000000001"),
 )
 
