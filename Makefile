@@ -11,9 +11,14 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-run: export DEBUG ?= 1
+# A development .env (DEBUG on, a random key) so every manage.py command
+# works on this machine too; it is never committed.
+.env:
+	@printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$(python3 -c 'import secrets; print(secrets.token_urlsafe(40))')" > $@
+	@echo "Created .env for development (DEBUG=1 and a random SECRET_KEY)."
+
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
-run: $(VENV)/.installed
+run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "upme_social: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server, worker and beat)"

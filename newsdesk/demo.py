@@ -1,7 +1,9 @@
 """Demo feeds, served by the running desk so the real fetch path runs.
 
 Every outlet and headline here is invented for the demo; none is copied
-from a real outlet. Dates are relative to the moment the feed is served,
+from a real outlet. Article links sit under demo.upme.gov.co, a name the
+demo never fetches, on a real top-level domain so X's rules count them as
+links (23 characters) in the composer. Dates are relative to the moment the feed is served,
 so a demo always looks current.
 """
 
@@ -35,7 +37,7 @@ FEEDS: dict[str, DemoFeed] = {
             slug="boletin-minero",
             name="Boletín Minero del Caribe (demo)",
             format="rss",
-            site="https://boletin-minero.example",
+            site="https://demo.upme.gov.co/boletin-minero",
             entries=(
                 DemoEntry(
                     "subasta-renovables-2027",
@@ -97,7 +99,7 @@ FEEDS: dict[str, DemoFeed] = {
             slug="energia-hoy",
             name="Energía Hoy (demo)",
             format="atom",
-            site="https://energia-hoy.example",
+            site="https://demo.upme.gov.co/energia-hoy",
             entries=(
                 DemoEntry(
                     "subasta-renovables-2027-energia-hoy",
@@ -157,7 +159,7 @@ FEEDS: dict[str, DemoFeed] = {
             slug="petroleo-y-gas",
             name="Petróleo y Gas al Día (demo)",
             format="rss",
-            site="https://petroleo-gas.example",
+            site="https://demo.upme.gov.co/petroleo-y-gas",
             entries=(
                 DemoEntry(
                     "anh-ronda-exploracion",

@@ -6,7 +6,9 @@ Redis with DATABASE_URL and REDIS_URL.
 
 import os
 
-# Tests run with DEBUG off, as production does; a throwaway key is enough.
+# Tests run with DEBUG off, as production does, even beside a development
+# .env; a throwaway key is enough.
+os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 

@@ -1,11 +1,14 @@
 """The demo a new user tries first: seeded people, accounts and feeds."""
 
+from io import StringIO
+
 import feedparser
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from newsdesk import demo
+from publishing.textcount import measure
 from newsdesk.models import Source
 from publishing.models import SocialAccount
 from upme_social import roles
@@ -68,3 +71,25 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(db, capsys):
     )
     assert Source.objects.filter(enabled=False).exists()
     assert User.objects.count() == 4
+
+
+def test_seed_demo_follows_the_desk_to_another_port(db):
+    # given a desk first seeded on port 8000
+    call_command("seed_demo", site_url="http://127.0.0.1:8000", stdout=StringIO())
+
+    # when it runs again on another port
+    call_command("seed_demo", site_url="http://127.0.0.1:8001", stdout=StringIO())
+
+    # then the demo feeds are read from where the desk now is
+    urls = Source.objects.filter(enabled=True).values_list("url", flat=True)
+    assert all(url.startswith("http://127.0.0.1:8001/") for url in urls)
+
+
+def test_demo_links_count_as_links_in_the_composer():
+    # given a post drafted from a demo item: its title and its link
+    feed = demo.FEEDS["boletin-minero"]
+    entry = feed.entries[0]
+    text = f"{entry.title} {feed.site}/{entry.slug}"
+
+    # then X's rules count the link as 23 characters, as for a real outlet
+    assert measure(text).weighted_length == len(entry.title) + 1 + 23

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from newsdesk import demo
 from newsdesk.models import Source
@@ -115,15 +116,22 @@ class Command(BaseCommand):
         created = 0
         for feed in demo.FEEDS.values():
             path = reverse("newsdesk:demo_feed", kwargs={"slug": feed.slug})
-            _, was_created = Source.objects.get_or_create(
+            url = f"{site_url}{path}"
+            source, was_created = Source.objects.get_or_create(
                 name=feed.name,
                 defaults={
                     "kind": Source.Kind.FEED,
-                    "url": f"{site_url}{path}",
+                    "url": url,
                     "interval": timedelta(minutes=10),
                 },
             )
             created += was_created
+
+            # The desk may now run on another port: follow it, and poll soon.
+            if source.url != url:
+                source.url = url
+                source.next_fetch_at = timezone.now()
+                source.save(update_fields=["url", "next_fetch_at", "updated_at"])
         return created
 
     def _public_source(self, kind: str, name: str, url: str) -> int:
