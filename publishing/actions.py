@@ -14,6 +14,7 @@ retries or leaves it ("requiere verificación").
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -69,6 +70,10 @@ class PostError(Exception):
     """A request that cannot be carried out; the message is for people."""
 
 
+class StaleVersion(PostError):
+    """The post changed after the approver opened it."""
+
+
 @dataclass(frozen=True)
 class Draft:
     text: str
@@ -112,6 +117,7 @@ def save_draft(
                 staff_request=staff_request,
                 created_by=user,
             )
+            post.accounts.set(draft.accounts)
             _event(post, user, "", Post.Status.DRAFT)
         else:
             post = Post.objects.select_for_update().get(pk=post.pk)
@@ -119,6 +125,7 @@ def save_draft(
                 raise PostError(
                     _("Solo se puede editar un borrador o una publicación pendiente.")
                 )
+            before = post_version(post)
             post.text = textcount.normalize_line_endings(draft.text)
             post.link = draft.link
             post.mirror_to_facebook = draft.mirror_to_facebook
@@ -132,7 +139,9 @@ def save_draft(
                     "updated_at",
                 ]
             )
-        post.accounts.set(draft.accounts)
+            post.accounts.set(draft.accounts)
+            if post.status == Post.Status.PENDING and post_version(post) != before:
+                _back_to_draft(post, user)
         if news_item is not None:
             review.mark_used(news_item, user)
     return post
@@ -157,7 +166,12 @@ def submit(post_id: int, user: AbstractBaseUser) -> Post:
 # Approval
 
 
-def approve(post_id: int, user: AbstractBaseUser) -> Post:
+def approve(post_id: int, user: AbstractBaseUser, version: str | None = None) -> Post:
+    """Approve a pending post; `version` is what the approver read.
+
+    The approval page always sends the version it showed, so a text
+    changed in the meantime is refused rather than published unseen.
+    """
     _require(roles.is_approver(user))
 
     with transaction.atomic():
@@ -166,6 +180,13 @@ def approve(post_id: int, user: AbstractBaseUser) -> Post:
         post = Post.objects.select_for_update().get(pk=post_id)
         if post.status != Post.Status.PENDING:
             raise PostError(_("Esta publicación ya no está pendiente de aprobación."))
+        if version is not None and version != post_version(post):
+            raise StaleVersion(
+                _(
+                    "La publicación cambió desde que la abrió; revise la nueva "
+                    "versión antes de aprobarla."
+                )
+            )
         _check_sendable(post)
 
         now = timezone.now()
@@ -385,7 +406,32 @@ def flag_stale_claims() -> int:
     return flagged
 
 
+def post_version(post: Post) -> str:
+    """A fingerprint of everything an approver reads before approving."""
+    account_ids = sorted(post.accounts.values_list("pk", flat=True))
+    scheduled = post.scheduled_for.isoformat() if post.scheduled_for else ""
+    parts = [
+        post.text,
+        post.link,
+        ",".join(str(pk) for pk in account_ids),
+        "1" if post.mirror_to_facebook else "0",
+        scheduled,
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
 # Helpers
+
+
+def _back_to_draft(post: Post, user: AbstractBaseUser) -> None:
+    # An approver must approve what was sent to them: a changed post goes
+    # back to the editor, who sends it again on purpose.
+    post.status = Post.Status.DRAFT
+    post.save(update_fields=["status", "updated_at"])
+    note = _(
+        "Editada por %(user)s mientras esperaba aprobación; debe enviarse de nuevo."
+    ) % {"user": user.get_username()}
+    _event(post, user, Post.Status.PENDING, Post.Status.DRAFT, note)
 
 
 def _claim(delivery_id: int) -> Delivery | None:

@@ -110,6 +110,25 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+@admin.display(description=gettext_lazy("dirección en la red"))
+def delivery_address(delivery: Delivery) -> str:
+    if not delivery.external_url:
+        return "—"
+    # A sandbox address looks real but leads nowhere: shown, not linked.
+    simulated = delivery.attempts.filter(
+        sandbox=True, external_id=delivery.external_id
+    ).exists()
+    if simulated:
+        return format_html(
+            "{} <strong>{}</strong>", delivery.external_url, _("simulado (sandbox)")
+        )
+    return format_html(
+        '<a href="{}" rel="noopener noreferrer">{}</a>',
+        delivery.external_url,
+        delivery.external_url,
+    )
+
+
 class DeliveryInline(ReadOnlyInline):
     model = Delivery
     fields = [
@@ -117,7 +136,7 @@ class DeliveryInline(ReadOnlyInline):
         "status",
         "attempt_count",
         "external_id",
-        "external_url",
+        delivery_address,
         "last_error",
         "published_at",
     ]
@@ -170,8 +189,9 @@ class PostAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        # Past approval a change here would publish text nobody approved.
-        return obj is None or obj.status in (Post.Status.DRAFT, Post.Status.PENDING)
+        # Once sent for approval a change here would publish text the
+        # approver never saw, with no line in the history: only drafts.
+        return obj is None or obj.status == Post.Status.DRAFT
 
 
 class PublishAttemptInline(ReadOnlyInline):
@@ -213,12 +233,14 @@ class DeliveryAdmin(admin.ModelAdmin):
         "status",
         "attempt_count",
         "external_id",
-        "external_url",
+        delivery_address,
         "last_error",
         "published_at",
         "claimed_at",
         "next_attempt_at",
     ]
+    # Shown through delivery_address, which knows a sandbox address.
+    exclude = ["external_url"]
     inlines = [PublishAttemptInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -20,6 +20,35 @@ class AccountChoiceField(forms.ModelMultipleChoiceField):
             return _("%(account)s · Sandbox: no publica de verdad") % {"account": label}
         return label
 
+    def _check_values(self, value: Any) -> Any:
+        try:
+            return super()._check_values(value)
+        except forms.ValidationError as error:
+            if error.code not in ("invalid_choice", "invalid_pk_value"):
+                raise
+            raise forms.ValidationError(
+                _unavailable_accounts_message(value), code=error.code
+            ) from error
+
+
+def _unavailable_accounts_message(value: Any) -> str:
+    # Name the accounts that were switched off while the person wrote, so
+    # they know which tick to remove; unknown ids get a general message.
+    chosen = [str(v) for v in value if str(v).isdigit()]
+    disabled = SocialAccount.objects.filter(
+        pk__in=chosen, network=SocialAccount.Network.X, enabled=False
+    )
+    names = ", ".join(account.name for account in disabled)
+    if names:
+        return _(
+            "Estas cuentas de X ya no están activas: %(names)s. "
+            "Quítelas o pida que las activen."
+        ) % {"names": names}
+    return _(
+        "Una de las cuentas elegidas ya no existe o no es una cuenta de X. "
+        "Revise las cuentas marcadas."
+    )
+
 
 class PostForm(forms.Form):
     text = forms.CharField(
@@ -59,6 +88,9 @@ class PostForm(forms.Form):
             attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
         ),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={
+            "invalid": gettext_lazy("Escriba la fecha y la hora como AAAA-MM-DD HH:MM.")
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -108,4 +140,7 @@ class RejectForm(forms.Form):
         label=gettext_lazy("Nota para quien redactó"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        error_messages={
+            "required": gettext_lazy("Escriba una nota para devolver la publicación.")
+        },
     )

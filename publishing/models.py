@@ -28,11 +28,13 @@ class SocialAccount(models.Model):
     enabled = models.BooleanField(_("activa"), default=True)
 
     # Newest mention already pulled, so each pull asks only for newer ones.
-    mentions_cursor = models.CharField(max_length=100, blank=True)
+    mentions_cursor = models.CharField(
+        _("cursor de menciones"), max_length=100, blank=True
+    )
     last_error = models.TextField(_("último error"), blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("creada el"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada el"), auto_now=True)
 
     class Meta:
         ordering = ["network", "name", "pk"]
@@ -64,6 +66,7 @@ class Post(models.Model):
     link = models.URLField(_("enlace"), max_length=2000, blank=True)
     news_item = models.ForeignKey(
         "newsdesk.NewsItem",
+        verbose_name=_("noticia de origen"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -71,6 +74,7 @@ class Post(models.Model):
     )
     staff_request = models.ForeignKey(
         "newsdesk.StaffRequest",
+        verbose_name=_("solicitud de origen"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -91,22 +95,26 @@ class Post(models.Model):
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("redactada por"),
         on_delete=models.PROTECT,
         related_name="posts_created",
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("aprobada por"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="posts_approved",
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(
+        _("enviada a aprobación el"), null=True, blank=True
+    )
+    approved_at = models.DateTimeField(_("aprobada el"), null=True, blank=True)
+    published_at = models.DateTimeField(_("publicada el"), null=True, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("creada el"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada el"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -140,25 +148,33 @@ class Delivery(models.Model):
         # may not have been published, so a person checks before a resend.
         NEEDS_CHECK = "needs_check", _("Requiere verificación")
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="deliveries")
+    post = models.ForeignKey(
+        Post,
+        verbose_name=_("publicación"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
     account = models.ForeignKey(
-        SocialAccount, on_delete=models.PROTECT, related_name="deliveries"
+        SocialAccount,
+        verbose_name=_("cuenta"),
+        on_delete=models.PROTECT,
+        related_name="deliveries",
     )
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.PENDING
+        _("estado"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     external_id = models.CharField(_("ID en la red"), max_length=100, blank=True)
-    external_url = models.URLField(max_length=500, blank=True)
+    external_url = models.URLField(_("dirección en la red"), max_length=500, blank=True)
     last_error = models.TextField(_("último error"), blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("publicada el"), null=True, blank=True)
     attempt_count = models.PositiveSmallIntegerField(_("intentos"), default=0)
     # Set when a worker claims the delivery; a claim this old with no answer
     # means the worker died mid-call.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(_("tomada el"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("próximo intento"), null=True, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("creada el"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada el"), auto_now=True)
 
     class Meta:
         ordering = ["post", "account__network", "account__name", "pk"]
@@ -203,17 +219,22 @@ class PublishAttempt(models.Model):
         TRANSIENT = "transient", _("Error temporal")
 
     delivery = models.ForeignKey(
-        Delivery, on_delete=models.CASCADE, related_name="attempts"
+        Delivery,
+        verbose_name=_("entrega"),
+        on_delete=models.CASCADE,
+        related_name="attempts",
     )
-    started_at = models.DateTimeField(default=timezone.now)
-    duration_ms = models.PositiveIntegerField(default=0)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    external_id = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField(_("iniciado el"), default=timezone.now)
+    duration_ms = models.PositiveIntegerField(_("duración (ms)"), default=0)
+    outcome = models.CharField(_("resultado"), max_length=20, choices=Outcome.choices)
+    http_status = models.PositiveSmallIntegerField(
+        _("estado HTTP"), null=True, blank=True
+    )
+    error = models.TextField(_("error"), blank=True)
+    external_id = models.CharField(_("ID en la red"), max_length=100, blank=True)
     # What was sent (in the sandbox: what would have been sent); no secrets.
     payload = models.JSONField(_("contenido enviado"), default=dict, blank=True)
-    sandbox = models.BooleanField(default=False)
+    sandbox = models.BooleanField(_("sandbox"), default=False)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -227,20 +248,28 @@ class PublishAttempt(models.Model):
 class PostEvent(models.Model):
     """Audit trail of a post's status changes."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="events")
+    post = models.ForeignKey(
+        Post,
+        verbose_name=_("publicación"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("persona"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
     from_status = models.CharField(
-        max_length=20, choices=Post.Status.choices, blank=True
+        _("estado anterior"), max_length=20, choices=Post.Status.choices, blank=True
     )
-    to_status = models.CharField(max_length=20, choices=Post.Status.choices)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    to_status = models.CharField(
+        _("estado nuevo"), max_length=20, choices=Post.Status.choices
+    )
+    note = models.TextField(_("nota"), blank=True)
+    created_at = models.DateTimeField(_("fecha"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]

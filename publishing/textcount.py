@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from twitter_text import parse_tweet
 from twitter_text.config import config as _configs
 
@@ -19,6 +20,29 @@ MAX_WEIGHTED_LENGTH = 280
 
 _V3 = _configs["version3"]
 _LINE_ENDINGS = re.compile(r"\r\n|\r")
+
+# What twitter-text refuses (its invalid_chars group), in plain words.
+_REFUSED_BY_X = {
+    "\ufeff": gettext_lazy("espacio invisible"),
+    "\ufffe": gettext_lazy("no carácter"),
+    "\uffff": gettext_lazy("no carácter"),
+}
+# X accepts these, but they silently reorder how the text reads; an
+# institution's post must not carry them.
+_DIRECTION_CONTROLS = {
+    "\u202a": gettext_lazy("incrustación de izquierda a derecha"),
+    "\u202b": gettext_lazy("incrustación de derecha a izquierda"),
+    "\u202c": gettext_lazy("fin de formato direccional"),
+    "\u202d": gettext_lazy("forzar izquierda a derecha"),
+    "\u202e": gettext_lazy("forzar derecha a izquierda"),
+    "\u2066": gettext_lazy("aislamiento de izquierda a derecha"),
+    "\u2067": gettext_lazy("aislamiento de derecha a izquierda"),
+    "\u2068": gettext_lazy("aislamiento según el primer carácter"),
+    "\u2069": gettext_lazy("fin de aislamiento direccional"),
+}
+# Enough to find the spot without flooding the message.
+_MAX_REPORTED = 5
+_CONTEXT_CHARS = 15
 
 
 @dataclass(frozen=True)
@@ -61,6 +85,15 @@ def validation_error(text: str) -> str | None:
     if not text.strip():
         return _("El texto para X está vacío.")
 
+    text = normalize_line_endings(text)
+    hidden = _describe(text, _DIRECTION_CONTROLS)
+    if hidden:
+        return _(
+            "El texto para X contiene controles ocultos de dirección del texto, "
+            "que cambian el orden en que se lee: %(found)s. Bórrelos; una "
+            "publicación institucional no debe llevarlos."
+        ) % {"found": hidden}
+
     length = measure(text)
     if length.weighted_length > MAX_WEIGHTED_LENGTH:
         return _(
@@ -71,6 +104,32 @@ def validation_error(text: str) -> str | None:
             "max": MAX_WEIGHTED_LENGTH,
             "excess": length.weighted_length - MAX_WEIGHTED_LENGTH,
         }
+    refused = _describe(text, _REFUSED_BY_X)
+    if refused:
+        return _(
+            "El texto para X contiene caracteres que X no acepta: %(found)s. "
+            "Bórrelos (suelen llegar al copiar y pegar)."
+        ) % {"found": refused}
     if not length.valid:
         return _("El texto para X contiene caracteres que X no acepta.")
     return None
+
+
+def _describe(text: str, names: dict[str, str]) -> str:
+    """Each listed character found, by code point, name and place."""
+    found = [(i, char) for i, char in enumerate(text) if char in names]
+    parts = []
+    for index, char in found[:_MAX_REPORTED]:
+        before = text[max(0, index - _CONTEXT_CHARS) : index].strip()
+        # Strip the other hidden characters so the quote reads cleanly.
+        before = "".join(c for c in before if c not in names)
+        where = (
+            _("en la posición %(position)s, después de «%(before)s»")
+            % {"position": index + 1, "before": before}
+            if before
+            else _("en la posición %(position)s, al inicio") % {"position": index + 1}
+        )
+        parts.append(f"U+{ord(char):04X} ({names[char]}) {where}")
+    if len(found) > _MAX_REPORTED:
+        parts.append(_("y %(count)s más") % {"count": len(found) - _MAX_REPORTED})
+    return "; ".join(parts)

@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,7 +50,8 @@ def post_list(request: HttpRequest) -> HttpResponse:
         Post.objects.filter(status=status)
         .select_related("created_by", "approved_by")
         .prefetch_related(
-            Prefetch("deliveries", queryset=Delivery.objects.select_related("account"))
+            Prefetch("deliveries", queryset=Delivery.objects.select_related("account")),
+            "accounts",
         )
     )
     page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("pagina"))
@@ -107,12 +109,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = PostForm(request.POST)
         if form.is_valid():
+            was_pending = post.status == Post.Status.PENDING
             try:
                 post = actions.save_draft(request.user, form.to_draft(), post=post)
             except actions.PostError as error:
                 form.add_error(None, str(error))
             else:
-                return _after_save(request, post)
+                return _after_save(request, post, was_pending=was_pending)
     else:
         form = PostForm(initial=PostForm.initial_from_post(post))
 
@@ -122,6 +125,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_editor(request)
+    return _render_detail(request, pk, RejectForm())
+
+
+def _render_detail(
+    request: HttpRequest, pk: int, reject_form: RejectForm, status: int = 200
+) -> HttpResponse:
     post = get_object_or_404(
         Post.objects.select_related("created_by", "approved_by", "news_item"), pk=pk
     )
@@ -132,10 +141,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         )
     )
+    for delivery in deliveries:
+        delivery.simulated = _simulated(delivery)
     context = {
         "post": post,
         "deliveries": deliveries,
         "polling": _in_flight(post, deliveries),
+        "waiting_schedule": post.status == Post.Status.APPROVED and not _due(post),
     }
     if request.htmx:
         return render(request, "publishing/_deliveries.html", context)
@@ -143,19 +155,35 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context |= {
         "events": post.events.select_related("actor"),
         "accounts": post.accounts.all(),
-        "reject_form": RejectForm(),
+        "reject_form": reject_form,
+        "version": actions.post_version(post),
     }
-    return render(request, "publishing/detail.html", context)
+    return render(request, "publishing/detail.html", context, status=status)
+
+
+def _due(post: Post) -> bool:
+    return post.scheduled_for is None or post.scheduled_for <= timezone.now()
 
 
 def _in_flight(post: Post, deliveries: list[Delivery]) -> bool:
     """Whether the page should keep refreshing the deliveries by itself."""
-    due = post.scheduled_for is None or post.scheduled_for <= timezone.now()
     moving = {Delivery.Status.PENDING, Delivery.Status.SENDING}
     return (
         post.status == Post.Status.APPROVED
-        and due
+        and _due(post)
         and any(d.status in moving for d in deliveries)
+    )
+
+
+def _simulated(delivery: Delivery) -> bool:
+    """Whether the delivery's id came from the sandbox, not the network."""
+    # Judged by the attempt that returned the id, not by the account's
+    # current mode, which may have changed since.
+    if not delivery.external_id:
+        return False
+    return any(
+        attempt.sandbox and attempt.external_id == delivery.external_id
+        for attempt in delivery.attempts.all()
     )
 
 
@@ -178,12 +206,21 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     if not roles.is_approver(request.user):
         raise PermissionDenied
     post = get_object_or_404(Post, pk=pk)
-    _run(
-        request,
-        lambda: actions.approve(post.pk, request.user),
-        _("Aprobada: se está publicando."),
-    )
+    version = request.POST.get("version", "")
+    try:
+        post = actions.approve(post.pk, request.user, version=version)
+    except actions.PostError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _approved_message(post))
     return redirect("publishing:detail", pk=post.pk)
+
+
+def _approved_message(post: Post) -> str:
+    if _due(post):
+        return _("Aprobada: se está publicando.")
+    when = date_format(timezone.localtime(post.scheduled_for), "j M Y H:i")
+    return _("Aprobada: se publicará el %(when)s (hora de Bogotá).") % {"when": when}
 
 
 @login_required
@@ -194,8 +231,8 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post, pk=pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Escriba una nota para devolver la publicación."))
-        return redirect("publishing:detail", pk=post.pk)
+        # Shown again with the note as typed, so nothing written is lost.
+        return _render_detail(request, post.pk, form, status=400)
     _run(
         request,
         lambda: actions.reject(post.pk, request.user, form.cleaned_data["note"]),
@@ -231,16 +268,25 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("publishing:detail", pk=delivery.post_id)
 
 
-def _after_save(request: HttpRequest, post: Post) -> HttpResponse:
-    if "submit" in request.POST:
+def _after_save(
+    request: HttpRequest, post: Post, *, was_pending: bool = False
+) -> HttpResponse:
+    if post.status == Post.Status.PENDING:
+        # Saved with nothing changed: the approver still sees this version.
+        messages.success(request, _("Sin cambios; sigue pendiente de aprobación."))
+    elif "submit" in request.POST:
         _run(
             request,
             lambda: actions.submit(post.pk, request.user),
             _("Enviada a aprobación."),
         )
-    elif post.status == Post.Status.PENDING:
-        messages.success(
-            request, _("Cambios guardados; sigue pendiente de aprobación.")
+    elif was_pending:
+        messages.warning(
+            request,
+            _(
+                "Cambios guardados. La publicación volvió a borrador: envíela "
+                "de nuevo a aprobación cuando esté lista."
+            ),
         )
     else:
         messages.success(request, _("Borrador guardado."))

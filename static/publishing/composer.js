@@ -10,13 +10,25 @@
   }
   var max = parseInt(counter.dataset.max, 10);
   var count = counter.querySelector("[data-count]");
+  // Characters the server refuses: what X rejects, and the invisible
+  // direction controls that reorder how a post reads. The server's message
+  // names each one; this only warns while typing.
+  var hidden = /[\u202A-\u202E\u2066-\u2069\uFEFF\uFFFE\uFFFF]/;
+  var hiddenWarning = document.getElementById("hidden-chars");
 
   function update() {
     var parsed = window.twttr.txt.parseTweet(textarea.value);
     count.textContent = parsed.weightedLength;
     var over = parsed.weightedLength > max;
-    counter.classList.toggle("counter-over", over || (!parsed.valid && textarea.value !== ""));
-    if (over) {
+    var hasHidden = hidden.test(textarea.value);
+    if (hiddenWarning) {
+      hiddenWarning.hidden = !hasHidden;
+    }
+    counter.classList.toggle(
+      "counter-over",
+      over || hasHidden || (!parsed.valid && textarea.value !== "")
+    );
+    if (over || hasHidden) {
       textarea.setAttribute("aria-invalid", "true");
     } else {
       textarea.removeAttribute("aria-invalid");

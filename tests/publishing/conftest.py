@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
 
 from publishing import actions
 from publishing.models import Post, SocialAccount
@@ -63,3 +67,11 @@ def make_post(
 def pending_post(editor, x_accounts, facebook_page) -> Post:
     post = make_post(editor, x_accounts)
     return actions.submit(post.pk, editor)
+
+
+def shown_version(client: Client, post: Post) -> str:
+    """The version the approve button of the post's page carries."""
+    page = client.get(reverse("publishing:detail", args=[post.pk])).content.decode()
+    match = re.search(r'name="version" value="([0-9a-f]+)"', page)
+    assert match, "the page shows no approve form"
+    return match[1]

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from newsdesk.models import NewsItem, Source
 from publishing.models import Delivery, Post, PostEvent
+from tests.publishing.conftest import shown_version
 
 pytestmark = pytest.mark.django_db
 
@@ -154,9 +155,11 @@ def test_approver_approves_and_every_account_gets_published(
     django_capture_on_commit_callbacks,
 ):
     # when Andrés approves (publishing runs when the transaction commits)
+    version = shown_version(approver_client, pending_post)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = approver_client.post(
-            reverse("publishing:approve", args=[pending_post.pk])
+            reverse("publishing:approve", args=[pending_post.pk]),
+            {"version": version},
         )
 
     # then both X accounts and the Facebook Page have the post, with ids
@@ -181,8 +184,12 @@ def test_approver_approves_and_every_account_gets_published(
 def test_approval_enqueues_only_after_commit(
     approver_client, pending_post, django_capture_on_commit_callbacks
 ):
+    version = shown_version(approver_client, pending_post)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        approver_client.post(reverse("publishing:approve", args=[pending_post.pk]))
+        approver_client.post(
+            reverse("publishing:approve", args=[pending_post.pk]),
+            {"version": version},
+        )
 
     # Nothing was sent inside the transaction; three sends wait for commit.
     assert len(callbacks) == 3
@@ -365,3 +372,73 @@ def test_older_posts_are_on_the_next_page(editor_client, editor, x_accounts):
 
     assert "Borrador 000" not in first and "Borrador 000" in second
     assert "Página 1 de 2" in first
+
+
+def test_pending_list_shows_the_chosen_accounts_without_extra_queries(
+    editor_client, editor, x_accounts, facebook_page
+):
+    from publishing import actions
+    from tests.publishing.conftest import make_post
+
+    def send(text: str, **kwargs) -> None:
+        actions.submit(
+            make_post(editor, x_accounts[:1], text=text, **kwargs).pk, editor
+        )
+
+    send("Primera pendiente")
+    few, _page = list_queries(editor_client, "pending")
+    for n in range(5):
+        send(f"Pendiente {n}", mirror=False)
+
+    many, page = list_queries(editor_client, "pending")
+
+    # Before approval there are no deliveries: the chosen accounts show.
+    assert many == few
+    assert page.count(">UPME · Sandbox</span>") == 6
+    assert page.count(">Facebook</span>") == 1
+    assert "UPME Energía" not in page
+
+
+def test_an_unknown_account_is_reported_next_to_the_accounts(editor_client, x_accounts):
+    data = form_data(x_accounts)
+    data["accounts"] = ["999"]
+
+    response = editor_client.post(COMPOSE, data)
+
+    page = response.content.decode()
+    assert "Una de las cuentas elegidas ya no existe" in page
+    assert not Post.objects.exists()
+
+
+def test_an_account_disabled_while_writing_is_named(editor_client, x_accounts):
+    # given the page was opened with both accounts, then one was disabled
+    x_accounts[1].enabled = False
+    x_accounts[1].save(update_fields=["enabled"])
+
+    response = editor_client.post(COMPOSE, form_data(x_accounts))
+
+    page = response.content.decode()
+    assert "Estas cuentas de X ya no están activas: UPME Energía." in page
+    assert "Nuevo informe de demanda" in page
+    assert not Post.objects.exists()
+
+
+def test_an_unreadable_schedule_is_reported_in_spanish(editor_client, x_accounts):
+    response = editor_client.post(
+        COMPOSE, form_data(x_accounts, scheduled_for="mañana temprano")
+    )
+
+    assert "Escriba la fecha y la hora como AAAA-MM-DD HH:MM." in (
+        response.content.decode()
+    )
+    assert not Post.objects.exists()
+
+
+def test_hidden_characters_are_named_in_the_composer(editor_client, x_accounts):
+    response = editor_client.post(
+        COMPOSE, form_data(x_accounts, text="Plan de\ufeff expansión")
+    )
+
+    page = response.content.decode()
+    assert "U+FEFF (espacio invisible) en la posición 8" in page
+    assert not Post.objects.exists()

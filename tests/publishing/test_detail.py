@@ -6,6 +6,7 @@ from publishing import actions
 from publishing.models import Delivery, Post, SocialAccount
 from publishing.networks import Outcome, PublishResult
 from publishing.networks.sandbox import SandboxBackend
+from tests.publishing.conftest import make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -290,15 +291,135 @@ def test_publishing_a_post_from_a_staff_request_closes_the_request(
     assert request.decided_by == approver
 
 
-def test_admin_cannot_change_a_post_after_approval(client, pending_post):
+@pytest.mark.parametrize("status", [Post.Status.PENDING, Post.Status.APPROVED])
+def test_admin_cannot_change_a_post_once_sent_for_approval(
+    client, pending_post, status
+):
     admin = User.objects.create_superuser("admin", "admin@upme.gov.co", "clave-admin-1")
     client.force_login(admin)
     url = reverse("admin:publishing_post_change", args=[pending_post.pk])
+    Post.objects.filter(pk=pending_post.pk).update(status=Post.Status.DRAFT)
     assert 'name="_save"' in client.get(url).content.decode()
 
-    Post.objects.filter(pk=pending_post.pk).update(status=Post.Status.APPROVED)
+    # An approver must never approve or see published a text changed here.
+    Post.objects.filter(pk=pending_post.pk).update(status=status)
     client.post(url, {"text": "Texto que nadie aprobó", "mirror_to_facebook": "on"})
 
     pending_post.refresh_from_db()
     assert pending_post.text != "Texto que nadie aprobó"
     assert 'name="_save"' not in client.get(url).content.decode()
+
+
+def test_every_publishing_form_leaves_validation_to_the_server(
+    client, editor, approver, pending_post, x_accounts
+):
+    # Browser validation speaks the browser's language (English here);
+    # the server's messages are Spanish.
+    import re
+
+    draft = make_post(editor, x_accounts, text="Un borrador")
+    client.force_login(approver)
+    pages = [
+        reverse("publishing:detail", args=[pending_post.pk]),
+        reverse("publishing:detail", args=[draft.pk]),
+        reverse("publishing:compose"),
+        reverse("publishing:edit", args=[draft.pk]),
+    ]
+    with_needs_check = actions.approve(
+        pending_post.pk, approver, actions.post_version(pending_post)
+    )
+    Delivery.objects.filter(post=with_needs_check).update(
+        status=Delivery.Status.NEEDS_CHECK
+    )
+    pages.append(reverse("publishing:detail", args=[pending_post.pk]))
+
+    forms = []
+    for url in pages:
+        main = client.get(url).content.decode().split("<main", 1)[1]
+        forms += re.findall(r"<form[^>]*>", main)
+
+    assert len(forms) >= 6
+    assert all("novalidate" in form for form in forms), forms
+
+
+def test_returning_without_a_note_says_so_in_spanish(approver_client, pending_post):
+    response = approver_client.post(
+        reverse("publishing:reject", args=[pending_post.pk]), {"note": ""}
+    )
+
+    assert "Escriba una nota para devolver la publicación." in (
+        response.content.decode()
+    )
+
+
+def test_sandbox_ids_are_shown_as_simulated_not_linked(editor_client, approved):
+    # given every account published in the sandbox
+    for delivery in approved.deliveries.all():
+        actions.publish_delivery(delivery.pk)
+    delivery = x_delivery(approved)
+    delivery.refresh_from_db()
+    assert delivery.external_url.startswith("https://x.com/")
+
+    page = editor_client.get(
+        reverse("publishing:detail", args=[approved.pk])
+    ).content.decode()
+
+    # then the would-be address is text, not a link to a missing page
+    assert page.count("simulado (sandbox)") == 3
+    assert delivery.external_id in page
+    assert delivery.external_url in page
+    assert 'href="https://x.com' not in page
+    assert 'href="https://www.facebook.com' not in page
+    assert 'href="https://facebook.com' not in page
+
+
+def test_an_address_confirmed_by_hand_is_a_real_link(editor_client, approved):
+    delivery = x_delivery(approved)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.NEEDS_CHECK)
+    url = "https://x.com/UPMEOficial/status/1864012345678901234"
+    editor_client.post(reverse("publishing:confirm", args=[delivery.pk]), {"url": url})
+
+    page = editor_client.get(
+        reverse("publishing:detail", args=[approved.pk])
+    ).content.decode()
+
+    assert f'href="{url}"' in page
+
+
+def test_admin_shows_sandbox_addresses_as_text_and_fields_in_spanish(client, approved):
+    for delivery in approved.deliveries.all():
+        actions.publish_delivery(delivery.pk)
+    delivery = x_delivery(approved)
+    delivery.refresh_from_db()
+    admin = User.objects.create_superuser("admin", "admin@upme.gov.co", "clave-admin-1")
+    client.force_login(admin)
+
+    page = client.get(
+        reverse("admin:publishing_delivery_change", args=[delivery.pk])
+    ).content.decode()
+    post_page = client.get(
+        reverse("admin:publishing_post_change", args=[approved.pk])
+    ).content.decode()
+
+    assert "simulado (sandbox)" in page
+    assert f'href="{delivery.external_url}"' not in page
+    assert f'href="{delivery.external_url}"' not in post_page
+    for label in ["Redactada por", "Estado HTTP", "Duración (ms)", "Resultado"]:
+        assert label in page + post_page
+    for english in ["Created by", "Outcome", "Duration ms", "Http status"]:
+        assert english not in page + post_page
+
+
+def test_an_over_long_note_is_refused_with_its_reason(approver_client, pending_post):
+    note = "Falta la cifra de megavatios. " + "a" * 2000
+    response = approver_client.post(
+        reverse("publishing:reject", args=[pending_post.pk]), {"note": note}
+    )
+
+    # the note is shown again as typed, with the limit, in Spanish
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "como máximo 2000 caracteres" in page
+    assert note in page
+    pending_post.refresh_from_db()
+    assert pending_post.status == Post.Status.PENDING

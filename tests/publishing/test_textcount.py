@@ -126,3 +126,103 @@ def test_the_vendored_browser_counter_gives_the_same_numbers(tmp_path):
             browser["valid"],
             browser["validRangeEnd"],
         ), text
+
+
+def test_a_character_x_refuses_is_named_with_its_place():
+    error = textcount.validation_error("Plan de\ufeff expansión")
+
+    assert error is not None
+    assert "U+FEFF (espacio invisible)" in error
+    assert "posición 8, después de «Plan de»" in error
+
+
+@pytest.mark.parametrize(
+    "char", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069"]
+)
+def test_hidden_direction_controls_are_refused(char):
+    # X accepts them, but they make the post read differently than typed.
+    error = textcount.validation_error(f"Plan {char}de expansión")
+
+    assert error is not None
+    assert f"U+{ord(char):04X}" in error
+    assert "controles ocultos de dirección del texto" in error
+
+
+def test_many_hidden_characters_are_summarised():
+    error = textcount.validation_error("a\u202e" * 8)
+
+    assert error is not None
+    assert error.count("U+202E") == 5
+    assert "y 3 más" in error
+
+
+def test_ordinary_right_to_left_text_is_still_accepted():
+    assert textcount.validation_error("Informe en árabe: تقرير الطاقة") is None
+
+
+FAKE_DOM = """
+global.window = {};
+require(process.argv[2]);
+function element(extra) {
+  const classes = new Set();
+  return Object.assign({
+    attributes: {}, hidden: true, textContent: "", dataset: {},
+    classList: {toggle: (name, on) => on ? classes.add(name) : classes.delete(name),
+                contains: (name) => classes.has(name)},
+    setAttribute(name, value) { this.attributes[name] = value; },
+    removeAttribute(name) { delete this.attributes[name]; },
+    addEventListener(kind, handler) { this.handler = handler; },
+  }, extra);
+}
+const count = element();
+const counter = element({dataset: {max: "280"}, querySelector: () => count});
+const textarea = element({value: ""});
+const warning = element();
+global.document = {
+  querySelector: () => textarea,
+  getElementById: (id) => ({"tweet-counter": counter, "hidden-chars": warning})[id],
+};
+require(process.argv[3]);
+const answers = JSON.parse(require("fs").readFileSync(0, "utf8")).map((text) => {
+  textarea.value = text;
+  textarea.handler();
+  return {warned: !warning.hidden, invalid: textarea.attributes["aria-invalid"] === "true"};
+});
+console.log(JSON.stringify(answers));
+"""
+
+
+def test_the_composer_warns_of_hidden_characters_while_typing(tmp_path):
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed; the composer script cannot run here")
+    static = Path(__file__).resolve().parents[2] / "static"
+    script = tmp_path / "composer_check.js"
+    script.write_text(FAKE_DOM)
+    texts = ["Plan de expansión", "Plan \u202ede expansión", "Plan\ufeff", "تقرير"]
+
+    answer = subprocess.run(
+        [
+            node,
+            str(script),
+            str(static / "vendor/twitter-text-3.1.0.min.js"),
+            str(static / "publishing/composer.js"),
+        ],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+
+    assert json.loads(answer.stdout) == [
+        {"warned": False, "invalid": False},
+        {"warned": True, "invalid": True},
+        {"warned": True, "invalid": True},
+        {"warned": False, "invalid": False},
+    ]
