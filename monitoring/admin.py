@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from newsdesk.admin import FeminineAdminMixin
+
 from .models import Mention, MentionDecision, MentionPull, WatchedAccount
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(FeminineAdminMixin, admin.ModelAdmin):
     """Audit rows: written by the desk, only read here."""
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -29,7 +31,7 @@ class MentionDecisionInline(admin.TabularInline):
 
 
 @admin.register(Mention)
-class MentionAdmin(admin.ModelAdmin):
+class MentionAdmin(FeminineAdminMixin, admin.ModelAdmin):
     list_display = [
         "said_at",
         "account",
@@ -92,7 +94,7 @@ class MentionPullAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WatchedAccount)
-class WatchedAccountAdmin(admin.ModelAdmin):
+class WatchedAccountAdmin(FeminineAdminMixin, admin.ModelAdmin):
     list_display = ["name", "network", "handle", "category", "active_until", "enabled"]
     list_filter = ["category", "network", "enabled"]
     list_editable = ["enabled"]

@@ -22,14 +22,17 @@ class Mention(models.Model):
         NO_REPLY = "no_reply", _("No requiere respuesta")
 
     account = models.ForeignKey(
-        "publishing.SocialAccount", on_delete=models.CASCADE, related_name="mentions"
+        "publishing.SocialAccount",
+        verbose_name=_("cuenta"),
+        on_delete=models.CASCADE,
+        related_name="mentions",
     )
     kind = models.CharField(
         _("tipo"), max_length=20, choices=Kind.choices, default=Kind.MENTION
     )
-    external_id = models.CharField(max_length=100)
+    external_id = models.CharField(_("id en la red"), max_length=100)
     author_handle = models.CharField(_("autor"), max_length=100)
-    author_name = models.CharField(max_length=200, blank=True)
+    author_name = models.CharField(_("nombre del autor"), max_length=200, blank=True)
     text = models.TextField(_("texto"))
     url = models.URLField(_("enlace"), max_length=500, blank=True)
     said_at = models.DateTimeField(_("fecha"))
@@ -50,9 +53,9 @@ class Mention(models.Model):
     )
     decided_at = models.DateTimeField(_("decidida el"), null=True, blank=True)
 
-    fetched_at = models.DateTimeField(default=timezone.now)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    fetched_at = models.DateTimeField(_("recibida"), default=timezone.now)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
 
     class Meta:
         ordering = ["-said_at", "-pk"]
@@ -79,7 +82,10 @@ class MentionDecision(models.Model):
     """Audit trail of the decisions on a mention: who changed it and when."""
 
     mention = models.ForeignKey(
-        Mention, on_delete=models.CASCADE, related_name="decisions"
+        Mention,
+        verbose_name=_("mención"),
+        on_delete=models.CASCADE,
+        related_name="decisions",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -142,8 +148,10 @@ class MentionPull(models.Model):
         choices=Outcome.choices,
         default=Outcome.RUNNING,
     )
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
+    http_status = models.PositiveSmallIntegerField(
+        _("estado HTTP"), null=True, blank=True
+    )
+    error = models.TextField(_("mensaje de error"), blank=True)
     # For RATE_LIMITED: no pull for this account before this moment.
     retry_at = models.DateTimeField(_("reintentar desde"), null=True, blank=True)
     fetched = models.PositiveIntegerField(_("recibidas"), default=0)
@@ -200,8 +208,8 @@ class WatchedAccount(models.Model):
     )
     enabled = models.BooleanField(_("activa"), default=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
 
     class Meta:
         ordering = ["category", "name", "pk"]

@@ -1,8 +1,12 @@
+import re
+
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .forms import SourceAdminForm
 from .models import (
     Cluster,
     FetchAttempt,
@@ -12,6 +16,36 @@ from .models import (
     StaffRequest,
     Term,
 )
+
+
+class FeminineAdminMixin:
+    """Admin messages that agree with a feminine verbose_name.
+
+    Django's Spanish messages are built as "El {name} “{obj}” fue agregado",
+    which reads "El fuente" for a fuente, a noticia or a mención.
+    """
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        name = re.escape(str(self.opts.verbose_name))
+        names = re.escape(str(self.opts.verbose_name_plural))
+        text = str(message)
+        for pattern, replacement in (
+            (rf"\bEl ?({name}) “", r"La \1 “"),
+            (r"\bfu[eé] (agregad|eliminad|modificad)o\b", r"fue \1a"),
+            (r"Puede volverlo a editar otra vez", "Puede editarla de nuevo"),
+            (r"\bPuede editarlo\b", "Puede editarla"),
+            (rf"\botro ({name})\b", r"otra \1"),
+            (r"\bfueron modificados\b(?= con éxito)", "fueron modificadas"),
+            (
+                rf"^Eliminado/s (\d+) ({names}) satisfactoriamente\.",
+                r"Se eliminaron \1 \2.",
+            ),
+        ):
+            text = re.sub(pattern, replacement, text)
+        if isinstance(message, SafeString):
+            # Only Spanish words changed in text Django had escaped already.
+            text = mark_safe(text)  # noqa: S308 -- rebuilt from escaped text
+        return super().message_user(request, text, level, *args, **kwargs)
 
 
 class FetchAttemptInline(admin.TabularInline):
@@ -50,7 +84,8 @@ class FetchAttemptInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(FeminineAdminMixin, admin.ModelAdmin):
+    form = SourceAdminForm
     list_display = [
         "name",
         "kind",
@@ -81,7 +116,20 @@ class SourceAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "kind", "url", "enabled", "interval", "config"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "kind",
+                    "url",
+                    "enabled",
+                    "interval",
+                    "config",
+                    "mailbox_password",
+                ]
+            },
+        ),
         (
             _("Estado"),
             {
@@ -122,7 +170,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(FetchAttempt)
-class FetchAttemptAdmin(admin.ModelAdmin):
+class FetchAttemptAdmin(FeminineAdminMixin, admin.ModelAdmin):
     list_display = [
         "started_at",
         "source",
@@ -146,7 +194,7 @@ class FetchAttemptAdmin(admin.ModelAdmin):
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(admin.ModelAdmin):
+class NewsItemAdmin(FeminineAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "source",
@@ -299,7 +347,7 @@ class ClusterAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffRequest)
-class StaffRequestAdmin(admin.ModelAdmin):
+class StaffRequestAdmin(FeminineAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "requester", "status", "created_at", "decided_by"]
     list_filter = ["status", "kind"]
     list_select_related = ["requester", "decided_by"]

@@ -67,9 +67,6 @@ class StaffRequestForm(forms.ModelForm):
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
         }
-        help_texts = {
-            "event_date": _("Obligatoria para eventos."),
-        }
         error_messages = {
             "title": {
                 "max_length": _(
@@ -90,6 +87,9 @@ class StaffRequestForm(forms.ModelForm):
             "%Y-%m-%d %H:%M",
             "%Y-%m-%d",
         ]
+        # Required only for events: the label says so instead of "opcional".
+        self.fields["event_date"].condition = _("obligatoria si es un evento")
+        self.fields["event_place"].condition = _("solo para eventos")
 
     def clean(self) -> dict:
         data = super().clean()
@@ -121,3 +121,103 @@ class RejectRequestForm(forms.Form):
             "max_length": _("El motivo no puede pasar de %(limit_value)d caracteres.")
         },
     )
+
+
+# What each kind reads from `config`, from the readers' own docstrings.
+CONFIG_HELP = _(
+    "Un objeto JSON con las opciones del tipo de fuente; deje {} si no necesita "
+    "ninguna.<br>"
+    "<b>RSS/Atom/JSON Feed</b>: ninguna opción; basta la URL del feed.<br>"
+    "<b>Sección de periódico</b> (URL de la sección): "
+    "<code>link_selector</code> (selector CSS de los enlaces a artículos, si la "
+    "búsqueda automática falla), <code>max_articles</code> (artículos por "
+    "consulta, 20 por defecto, máximo 100).<br>"
+    "<b>Portal UPME</b> (URL base del portal): <code>api</code> (true/false, "
+    "leer la API de WordPress; true por defecto), <code>per_page</code> "
+    "(máximo 100), <code>publications</code> (true/false), "
+    "<code>news_path</code> y <code>news_selector</code> (página de noticias y "
+    "selector CSS de sus enlaces), <code>publications_path</code> y "
+    "<code>publications_selector</code> (página de publicaciones y selector de "
+    "sus documentos).<br>"
+    "<b>Buzón de boletines</b> (sin URL): <code>host</code> y "
+    "<code>username</code> (obligatorios), <code>port</code> (993 con ssl, 143 "
+    "sin él), <code>ssl</code> (true por defecto) o <code>starttls</code> (con "
+    "ssl en false), <code>password_env</code> (variable de entorno con la "
+    "contraseña) o la contraseña en el campo «Contraseña del buzón», "
+    "<code>folder</code> (INBOX por defecto), <code>allowed_senders</code> "
+    '(obligatorio: direcciones o dominios como "@medio.co"), '
+    '<code>digest</code> (true, false o "auto"), <code>max_messages</code>.<br>'
+    'Ejemplo de buzón: {"host": "imap.upme.gov.co", "username": '
+    '"boletines@upme.gov.co", "allowed_senders": ["@medio.co"]}'
+)
+
+
+class SourceAdminForm(forms.ModelForm):
+    """Source settings checked on save with the readers' own checks.
+
+    A mailbox password is write-only: it is never sent back to the browser,
+    and leaving the field blank keeps the stored one.
+    """
+
+    mailbox_password = forms.CharField(
+        label=_("Contraseña del buzón"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Solo para buzones. Déjela en blanco para conservar la guardada; "
+            "nunca se muestra. Mejor aún: use «password_env» en la configuración."
+        ),
+    )
+
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "url", "enabled", "interval", "config"]
+        help_texts = {"config": CONFIG_HELP}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        stored = self.instance.config if isinstance(self.instance.config, dict) else {}
+        self.stored_password = stored.get("password") or ""
+        if "config" in self.fields and "config" not in self.data:
+            self.initial["config"] = {
+                key: value for key, value in stored.items() if key != "password"
+            }
+        if self.stored_password:
+            self.fields["mailbox_password"].help_text = _(
+                "Hay una contraseña guardada. Déjela en blanco para conservarla; "
+                "escriba otra para cambiarla."
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "config" in self.errors or "kind" in self.errors:
+            return data
+
+        config = data.get("config")
+        # An emptied box means no options, not a JSON null in the column.
+        if config in (None, ""):
+            config = data["config"] = {}
+        new_password = data.get("mailbox_password") or ""
+        if isinstance(config, dict) and data.get("kind") == Source.Kind.MAILBOX:
+            config = dict(config)
+            if new_password:
+                config["password"] = new_password
+            # The stored password stays unless the config names another way.
+            elif self.stored_password and not (
+                config.get("password") or config.get("password_env")
+            ):
+                config["password"] = self.stored_password
+            data["config"] = config
+        elif new_password:
+            self.add_error(
+                "mailbox_password",
+                _("La contraseña solo se usa en fuentes de tipo buzón."),
+            )
+
+        from .sources.options import config_errors
+
+        errors = config_errors(data.get("kind", ""), data.get("url", ""), config)
+        if errors:
+            self.add_error("config", errors)
+        return data

@@ -51,18 +51,24 @@ class Source(models.Model):
     suggested_url = models.URLField(_("URL sugerida"), max_length=1000, blank=True)
 
     # Conditional GET validators from the last successful response.
-    etag = models.CharField(max_length=500, blank=True)
-    last_modified = models.CharField(max_length=100, blank=True)
+    etag = models.CharField(_("ETag"), max_length=500, blank=True)
+    last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
     # A permanent redirect moves `url` only once it has held for several
     # polls in a row: a site that misbehaves for an hour keeps its address.
-    moved_to_url = models.URLField(max_length=1000, blank=True)
-    moved_count = models.PositiveSmallIntegerField(default=0)
+    moved_to_url = models.URLField(
+        _("nueva URL (redirección)"), max_length=1000, blank=True
+    )
+    moved_count = models.PositiveSmallIntegerField(
+        _("redirecciones seguidas"), default=0
+    )
     # Only one poll of a source at a time, on SQLite and PostgreSQL alike:
     # a poll takes the lease with one conditional UPDATE.
-    poll_lease_until = models.DateTimeField(null=True, blank=True)
+    poll_lease_until = models.DateTimeField(
+        _("consulta en curso hasta"), null=True, blank=True
+    )
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -85,17 +91,24 @@ class FetchAttempt(models.Model):
     """One poll of a source: every outgoing request leaves a row."""
 
     source = models.ForeignKey(
-        Source, on_delete=models.CASCADE, related_name="attempts"
+        Source,
+        verbose_name=_("fuente"),
+        on_delete=models.CASCADE,
+        related_name="attempts",
     )
-    started_at = models.DateTimeField(default=timezone.now)
-    duration_ms = models.PositiveIntegerField(default=0)
-    outcome = models.CharField(max_length=20, choices=Source.Outcome.choices)
-    error_class = models.CharField(max_length=40, blank=True)
-    error = models.TextField(blank=True)
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    entries_found = models.PositiveIntegerField(default=0)
-    items_created = models.PositiveIntegerField(default=0)
-    items_updated = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(_("inicio"), default=timezone.now)
+    duration_ms = models.PositiveIntegerField(_("duración (ms)"), default=0)
+    outcome = models.CharField(
+        _("resultado"), max_length=20, choices=Source.Outcome.choices
+    )
+    error_class = models.CharField(_("clase de error"), max_length=40, blank=True)
+    error = models.TextField(_("mensaje de error"), blank=True)
+    http_status = models.PositiveSmallIntegerField(
+        _("estado HTTP"), null=True, blank=True
+    )
+    entries_found = models.PositiveIntegerField(_("entradas encontradas"), default=0)
+    items_created = models.PositiveIntegerField(_("noticias nuevas"), default=0)
+    items_updated = models.PositiveIntegerField(_("noticias actualizadas"), default=0)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -122,22 +135,30 @@ class NewsItem(models.Model):
         MISSING = "date_missing", _("Sin fecha")
         FUTURE = "future", _("Fecha futura")
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="items")
+    source = models.ForeignKey(
+        Source, verbose_name=_("fuente"), on_delete=models.CASCADE, related_name="items"
+    )
     # Stable identity within the source: GUID, canonical link or a hash.
-    identity = models.CharField(max_length=500)
-    guid = models.CharField(max_length=1000, blank=True)
+    identity = models.CharField(_("identidad"), max_length=500)
+    guid = models.CharField(_("GUID"), max_length=1000, blank=True)
     link = models.URLField(_("enlace"), max_length=2000, blank=True)
     title = models.CharField(_("título"), max_length=1000)
     summary = models.TextField(_("resumen"), blank=True)
     author = models.CharField(_("autor"), max_length=300, blank=True)
-    image_url = models.URLField(max_length=2000, blank=True)
+    image_url = models.URLField(_("imagen"), max_length=2000, blank=True)
     document_url = models.URLField(_("documento"), max_length=2000, blank=True)
     published_at = models.DateTimeField(_("publicada"))
     date_flag = models.CharField(
-        max_length=20, choices=DateFlag.choices, default=DateFlag.OK, blank=True
+        _("aviso de fecha"),
+        max_length=20,
+        choices=DateFlag.choices,
+        default=DateFlag.OK,
+        blank=True,
     )
     # Hash of title and summary, to notice an entry that came back edited.
-    content_hash = models.CharField(max_length=64, blank=True)
+    content_hash = models.CharField(
+        _("huella del contenido"), max_length=64, blank=True
+    )
     was_updated = models.BooleanField(_("actualizada"), default=False)
 
     # Enrichment (newsdesk/enrich.py): language, relevance and cluster.
@@ -157,23 +178,26 @@ class NewsItem(models.Model):
     )
     # MinHash signature of title and lead, kept so clustering never has to
     # recompute the signatures of earlier items.
-    minhash = models.BinaryField(null=True, blank=True, editable=False)
+    minhash = models.BinaryField(
+        _("firma MinHash"), null=True, blank=True, editable=False
+    )
 
     status = models.CharField(
         _("estado"), max_length=20, choices=Status.choices, default=Status.NEW
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("decidida por"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decidida el"), null=True, blank=True)
 
-    fetched_at = models.DateTimeField(default=timezone.now)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    fetched_at = models.DateTimeField(_("recibida"), default=timezone.now)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
 
     class Meta:
         ordering = ["-published_at", "-pk"]

@@ -6,7 +6,10 @@ from . import roles
 
 
 def desk(request: HttpRequest) -> dict[str, object]:
-    user = request.user
+    # Some error pages render before the user is attached to the request.
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
     is_editor = roles.is_editor(user)
     context: dict[str, object] = {
         "user_is_editor": is_editor,

@@ -59,7 +59,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Spanish pages for 405, and a full-page login redirect for htmx.
+    "upme_social.middleware.NotAllowedPageMiddleware",
+    "upme_social.middleware.HtmxLoginRedirectMiddleware",
 ]
+CSRF_FAILURE_VIEW = "upme_social.views.csrf_failure"
 
 ROOT_URLCONF = "upme_social.urls"
 
@@ -111,6 +115,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# One date format on every screen ("3 dic 2026, 13:48").
+FORMAT_MODULE_PATH = ["upme_social.formats"]
 LANGUAGE_CODE = "es-co"
 LANGUAGES = [("es-co", "Español (Colombia)")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

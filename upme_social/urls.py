@@ -15,5 +15,7 @@ urlpatterns = [
     path("monitoreo/", include("monitoring.urls")),
 ]
 
+handler400 = "upme_social.views.bad_request"
+
 admin.site.site_header = "upme_social — administración"
 admin.site.site_title = "upme_social"

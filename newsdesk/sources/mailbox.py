@@ -58,7 +58,7 @@ from newsdesk.identity import canonical_url
 from newsdesk.sanitize import first_words, plain_text
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
 from newsdesk.sources.extract import html_to_text, lead_html, normalise_text, parse_html
-from newsdesk.sources.options import Options
+from newsdesk.sources.options import ConfigCheck, Options
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +125,59 @@ class ArticleLink:
     summary: str
 
 
+CONFIG_KEYS = (
+    "host",
+    "port",
+    "ssl",
+    "starttls",
+    "username",
+    "password",
+    "password_env",
+    "folder",
+    "allowed_senders",
+    "digest",
+    "max_messages",
+)
+
+
+def check_config(check: ConfigCheck, url: str) -> None:
+    """The checks of read_settings, every one run, when the source is saved.
+
+    The variable named by ``password_env`` is not read here: the web server
+    need not share the worker's environment.
+    """
+    check(_tls)
+    check(lambda options: options.text("host", required=True))
+    check(_port)
+    check(lambda options: options.text("username", required=True))
+    check(lambda options: _password(options, resolve_env=False))
+    check(lambda options: options.text("folder", "INBOX"))
+    check(_senders)
+    check(_digest_option)
+    check(_max_messages)
+    check.only_keys(CONFIG_KEYS)
+
+
 def read_settings(config: object) -> MailboxSettings:
     options = Options(config)
+    use_ssl, starttls = _tls(options)
+    password = _password(options, resolve_env=True)
+    senders = _senders(options)
+    return MailboxSettings(
+        host=options.text("host", required=True),
+        port=_port(options),
+        ssl=use_ssl,
+        starttls=starttls,
+        username=options.text("username", required=True),
+        password=password,
+        folder=options.text("folder", "INBOX") or "INBOX",
+        allowed_senders=senders,
+        digest=_digest_option(options),
+        max_messages=_max_messages(options),
+    )
+
+
+def _tls(options: Options) -> tuple[bool, bool]:
     use_ssl = options.boolean("ssl", True)
     starttls = options.boolean("starttls", False)
     if use_ssl and starttls and "ssl" in options.config:
@@ -134,11 +185,23 @@ def read_settings(config: object) -> MailboxSettings:
             "config",
             _("Use «ssl» o «starttls», no ambos: con «starttls» ponga «ssl» en false."),
         )
-    if starttls:
-        use_ssl = False
+    return (False, True) if starttls else (use_ssl, False)
 
+
+def _port(options: Options) -> int:
+    use_ssl, _starttls = _tls(options)
+    return options.integer("port", 993 if use_ssl else 143, maximum=65535)
+
+
+def _max_messages(options: Options) -> int:
+    return options.integer("max_messages", 50, maximum=500)
+
+
+def _password(options: Options, *, resolve_env: bool) -> str:
     password = options.text("password")
     env_name = options.text("password_env")
+    if env_name and not resolve_env:
+        return env_name
     if env_name:
         password = os.environ.get(env_name, "")
         if not password:
@@ -152,7 +215,10 @@ def read_settings(config: object) -> MailboxSettings:
             "config",
             _("Falta la contraseña del buzón («password» o «password_env»)."),
         )
+    return password
 
+
+def _senders(options: Options) -> tuple[str, ...]:
     senders = tuple(sender.lower() for sender in options.text_list("allowed_senders"))
     if not senders:
         raise FetchError(
@@ -162,18 +228,7 @@ def read_settings(config: object) -> MailboxSettings:
                 "de los boletines: sin ellos se leería cualquier correo."
             ),
         )
-    return MailboxSettings(
-        host=options.text("host", required=True),
-        port=options.integer("port", 993 if use_ssl else 143, maximum=65535),
-        ssl=use_ssl,
-        starttls=starttls,
-        username=options.text("username", required=True),
-        password=password,
-        folder=options.text("folder", "INBOX") or "INBOX",
-        allowed_senders=senders,
-        digest=_digest_option(options),
-        max_messages=options.integer("max_messages", 50, maximum=500),
-    )
+    return senders
 
 
 def _digest_option(options: Options) -> bool | None:

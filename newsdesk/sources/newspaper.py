@@ -34,7 +34,7 @@ from newsdesk.models import NewsItem
 from newsdesk.sources.article import extract_article
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
 from newsdesk.sources.extract import decode_page, lead_html, parse_html
-from newsdesk.sources.options import Options
+from newsdesk.sources.options import ConfigCheck, Options
 
 logger = logging.getLogger(__name__)
 
@@ -108,11 +108,30 @@ SLUG_MIN_WORDS = 4
 SLUG_MIN_CHARS = 25
 
 
+CONFIG_KEYS = ("link_selector", "max_articles")
+
+
+def _link_selector(options: Options) -> str:
+    return options.text("link_selector")
+
+
+def _max_articles(options: Options) -> int:
+    return options.integer("max_articles", 20, maximum=100)
+
+
+def check_config(check: ConfigCheck, url: str) -> None:
+    """The reader's own checks, run when the source is saved."""
+    check.require_url(url, _("Falta la URL de la página de sección."))
+    check(_link_selector)
+    check(_max_articles)
+    check.only_keys(CONFIG_KEYS)
+
+
 class NewspaperReader(Reader):
     def read(self) -> ReadResult:
         options = Options(self.source.config)
-        selector = options.text("link_selector")
-        max_articles = options.integer("max_articles", 20, maximum=100)
+        selector = _link_selector(options)
+        max_articles = _max_articles(options)
         if not self.source.url:
             raise FetchError("config", _("Falta la URL de la página de sección."))
 

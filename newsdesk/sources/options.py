@@ -7,7 +7,8 @@ shown on the source's page, never as a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from importlib import import_module
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -87,3 +88,67 @@ class Options:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self._error(key, _("una lista de textos"))
         return [item.strip() for item in value if item.strip()]
+
+
+class ConfigCheck:
+    """Runs every check of a reader's settings and keeps all the errors.
+
+    The readers stop at the first wrong key, which is right for a poll; an
+    editor saving the form wants to hear about every key at once.
+    """
+
+    def __init__(self, config: Any) -> None:
+        self.errors: list[str] = []
+        self.options: Options | None = None
+        try:
+            self.options = Options(config)
+        except FetchError as exc:
+            self.errors.append(exc.message)
+
+    def __call__(self, read: Callable[[Options], object]) -> None:
+        if self.options is None:
+            return
+        try:
+            read(self.options)
+        except FetchError as exc:
+            # Checks that share a key (the port reads ssl) say it once.
+            if exc.message not in self.errors:
+                self.errors.append(exc.message)
+
+    def require_url(self, url: str, message: str) -> None:
+        if not (url or "").strip():
+            self.errors.append(message)
+
+    def only_keys(self, known: Iterable[str]) -> None:
+        # A misspelt key would otherwise be ignored without a word.
+        if self.options is None:
+            return
+        known = sorted(known)
+        for key in self.options.config:
+            if key not in known:
+                self.errors.append(
+                    _("Clave desconocida «%(key)s»; las válidas son: %(keys)s.")
+                    % {"key": key, "keys": ", ".join(known) or _("ninguna")}
+                )
+
+
+def config_errors(kind: str, url: str, config: Any) -> list[str]:
+    """Every problem a poll would meet in this kind's config, in Spanish.
+
+    Each reader module may define `check_config(check, url)`; a kind whose
+    reader takes no settings only needs a URL and an empty object.
+    """
+    from newsdesk.sources.registry import READERS
+
+    check = ConfigCheck(config)
+    dotted = READERS.get(kind)
+    if dotted is None:
+        return check.errors
+    module = import_module(dotted.rsplit(".", 1)[0])
+    reader_check = getattr(module, "check_config", None)
+    if reader_check is None:
+        check.require_url(url, _("Falta la URL de la fuente."))
+        check.only_keys(())
+    else:
+        reader_check(check, url)
+    return check.errors

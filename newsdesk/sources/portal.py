@@ -41,7 +41,7 @@ from newsdesk.identity import canonical_url
 from newsdesk.sanitize import clean_html, plain_text
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
 from newsdesk.sources.extract import decode_page, lead_html, parse_html
-from newsdesk.sources.options import Options
+from newsdesk.sources.options import ConfigCheck, Options
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,33 @@ class PortalSettings:
     publications_selector: str
 
 
+CONFIG_KEYS = (
+    "api",
+    "per_page",
+    "publications",
+    "news_path",
+    "news_selector",
+    "publications_path",
+    "publications_selector",
+)
+TEXT_KEYS = ("news_path", "news_selector", "publications_path", "publications_selector")
+
+
+def _per_page(options: Options) -> int:
+    return options.integer("per_page", 20, maximum=100)
+
+
+def check_config(check: ConfigCheck, url: str) -> None:
+    """The checks of read_settings, every one run, when the source is saved."""
+    check.require_url(url, _("Falta la URL base del portal."))
+    check(lambda options: options.boolean("api", True))
+    check(lambda options: options.boolean("publications", True))
+    check(_per_page)
+    for key in TEXT_KEYS:
+        check(lambda options, key=key: options.text(key))
+    check.only_keys(CONFIG_KEYS)
+
+
 def read_settings(source_url: str, config: object) -> PortalSettings:
     options = Options(config)
     if not source_url:
@@ -86,7 +113,7 @@ def read_settings(source_url: str, config: object) -> PortalSettings:
     return PortalSettings(
         base=base,
         api=options.boolean("api", True),
-        per_page=options.integer("per_page", 20, maximum=100),
+        per_page=_per_page(options),
         publications=options.boolean("publications", True),
         news_url=urljoin(base, news_path) if news_path else base,
         news_selector=options.text("news_selector") or DEFAULT_NEWS_SELECTOR,

@@ -118,6 +118,17 @@ def _tab_counts() -> dict[str, int]:
 OPEN_REQUESTS = (StaffRequest.Status.NEW, StaffRequest.Status.ACCEPTED)
 
 
+def _tabs() -> list[tuple[str, str, int]]:
+    counts = _tab_counts()
+    return [(key, label, counts[key]) for key, label in Tab.CHOICES]
+
+
+def _row_gone(request: HttpRequest) -> HttpResponse:
+    # The row swaps itself out with the empty main answer; the tab counters
+    # follow out of band, so they are right without a reload.
+    return render(request, "newsdesk/_tab_counts_oob.html", {"tabs": _tabs()})
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
@@ -140,11 +151,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         )
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
-    counts = _tab_counts()
     context = {
         "filters": filters,
         "tab": tab,
-        "tabs": [(key, label, counts[key]) for key, label in Tab.CHOICES],
+        "tabs": _tabs(),
         "page": page,
         "threshold": relevance.threshold(),
         "compose_base": compose_base(),
@@ -161,8 +171,7 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(NewsItem, pk=pk)
     review.dismiss(item, request.user)
     if request.htmx:
-        # The row swaps itself out with this empty answer.
-        return HttpResponse("")
+        return _row_gone(request)
     messages.success(
         request, _("Noticia descartada: «%(title)s».") % {"title": item.title}
     )
@@ -176,7 +185,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(NewsItem, pk=pk)
     review.restore(item, request.user)
     if request.htmx:
-        return HttpResponse("")
+        return _row_gone(request)
     messages.success(
         request, _("Noticia restaurada: «%(title)s».") % {"title": item.title}
     )

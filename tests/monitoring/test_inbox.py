@@ -37,7 +37,7 @@ def test_the_inbox_shows_unreviewed_mentions_newest_first(
     assert 'class="badge badge-sandbox"' in page
     assert "https://x.com/ciudadano2/status/2" in page
     # 15:02 UTC on the 1st is 10:02 in Bogota.
-    assert "1 Dic 2026, 10:02" in page
+    assert "1 dic 2026, 10:02" in page
     tabs = {tab["value"]: tab["count"] for tab in response.context["tabs"]}
     assert tabs == {"pending": 2, "needs_reply": 0, "no_reply": 1, "all": 3}
 
@@ -287,7 +287,7 @@ def test_dates_are_shown_in_bogota_time(editor_client, x_account, make_mention):
 
     page = editor_client.get(INBOX).content.decode()
 
-    assert "1 Dic 2026, 22:30" in page
+    assert "1 dic 2026, 22:30" in page
 
 
 def test_an_account_whose_pull_failed_is_flagged_on_the_inbox(

@@ -40,7 +40,7 @@ def test_watched_accounts_are_listed_by_category(editor_client):
     assert page.index("Líder del sector") < page.index("Ministerio de Minas y Energía")
     assert "Entidad adscrita al Ministerio" in page
     assert "https://x.com/ANMColombia" in page
-    assert "Terminó el 30 Nov 2026" in page
+    assert "Terminó el 30 nov 2026" in page
 
 
 def test_outsiders_cannot_see_watched_accounts(client, outsider):

@@ -8,9 +8,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from newsdesk import demo
-from publishing.textcount import measure
 from newsdesk.models import Source
 from publishing.models import SocialAccount
+from publishing.textcount import measure
 from upme_social import roles
 
 

@@ -92,17 +92,40 @@ def test_dismiss_without_javascript_and_restore(editor_client, editor, outlet):
     assert row not in page(editor_client, tab="descartadas")
 
 
-def test_dismiss_with_htmx_swaps_the_row_out(editor_client, outlet):
+def test_dismiss_with_htmx_swaps_the_row_out_and_updates_counters(
+    editor_client, outlet
+):
+    # given two relevant stories in the queue
     item = make_item(outlet, RELEVANT_TITLE)
+    make_item(outlet, "La UPME publica el plan de expansión de transmisión")
+    assert 'id="tab-count-relevantes">2<' in page(editor_client)
 
+    # when Erika dismisses one with htmx
     response = editor_client.post(
         reverse("newsdesk:dismiss", args=[item.pk]), HTTP_HX_REQUEST="true"
     )
 
+    # then only the counters come back, out of band: the row swaps to nothing
     assert response.status_code == 200
-    assert response.content == b""
+    body = response.content.decode()
+    assert 'id="item-' not in body
+    assert 'id="tab-count-relevantes" hx-swap-oob="true">1<' in body
+    assert 'id="tab-count-descartadas" hx-swap-oob="true">1<' in body
     item.refresh_from_db()
     assert item.status == NewsItem.Status.DISMISSED
+
+
+def test_relevance_chips_say_where_the_term_was_found(editor_client, outlet):
+    make_item(
+        outlet,
+        "Subasta de energía eólica",
+        summary="La subasta adjudicó contratos de largo plazo.",
+    )
+
+    html = page(editor_client)
+
+    assert "(título)" in html
+    assert "(resumen)" in html
 
 
 def test_dismiss_needs_post_and_an_editor(client, editor_client, outsider, outlet):

@@ -159,7 +159,7 @@ def test_admin_shows_failures_and_recent_attempts(client, django_user_model):
         source=source, outcome=Source.Outcome.ERROR, error_class="http_410"
     )
     FetchAttempt.objects.create(
-        source=other, outcome=Source.Outcome.ERROR, error_class="tls"
+        source=other, outcome=Source.Outcome.ERROR, error_class="http_503"
     )
 
     # when
@@ -174,6 +174,6 @@ def test_admin_shows_failures_and_recent_attempts(client, django_user_model):
     assert change.status_code == 200
     page = change.content.decode()
     assert "http_410" in page
-    assert "tls" not in page  # the other source's attempt stays out
+    assert "http_503" not in page  # the other source's attempt stays out
     assert attempts.status_code == 200
     assert items.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from newsdesk.actions import intake
 from newsdesk.models import Source
+from newsdesk.sources.options import config_errors
 
 # "rss" and "atom" read better on a command line than "feed".
 KIND_ALIASES = {
@@ -34,16 +36,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--disabled", action="store_true", help="crearla desactivada"
         )
+        parser.add_argument(
+            "--config",
+            default="{}",
+            help=(
+                'opciones del tipo en JSON, p. ej. \'{"host": "imap.upme.gov.co", '
+                '"username": "boletines", "password_env": "BUZON_CLAVE", '
+                '"allowed_senders": ["@medio.co"]}\''
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind = options["kind"].strip().lower()
         kind = KIND_ALIASES.get(kind, kind)
+        config = self._config(kind, options["url"], options["config"])
         try:
             source = intake.add_source(
                 kind=kind,
                 name=options["name"],
                 url=options["url"],
                 interval_minutes=options["interval"],
+                config=config,
                 enabled=not options["disabled"],
             )
         except ValidationError as exc:
@@ -63,3 +76,19 @@ class Command(BaseCommand):
                 }
             )
         )
+
+    def _config(self, kind: str, url: str, raw: str) -> dict:
+        # The same checks as the admin form: a source that could never be
+        # polled is not created.
+        try:
+            config = json.loads(raw or "{}")
+        except json.JSONDecodeError as exc:
+            raise CommandError(
+                _("--config no es JSON válido (%(error)s).") % {"error": exc.msg}
+            ) from exc
+        errors = config_errors(kind, url, config) if kind in Source.Kind.values else []
+        if errors:
+            raise CommandError(
+                _("Configuración no válida: %(errors)s") % {"errors": " ".join(errors)}
+            )
+        return config

@@ -1,0 +1,215 @@
+"""Sources set up in the admin and from the command line.
+
+The configuration is checked when the source is saved, with the readers' own
+checks, so a typo shows up at once and not at the next poll; a mailbox
+password never comes back to the screen.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from newsdesk.models import Source
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "SuperSecreta123!"
+MAILBOX_CONFIG = (
+    '{"host": "imap.upme.gov.co", "username": "boletines@upme.gov.co", '
+    '"allowed_senders": ["@medio.co"]}'
+)
+
+
+def source_form(**overrides: str) -> dict[str, str]:
+    data = {
+        "name": "Boletines",
+        "kind": Source.Kind.FEED,
+        "url": "https://diario.example/rss",
+        "enabled": "on",
+        "interval": "00:15:00",
+        "config": "{}",
+        "mailbox_password": "",
+        "next_fetch_at_0": "2026-12-03",
+        "next_fetch_at_1": "08:00:00",
+        # The recent-attempts inline always posts its management form.
+        "attempts-TOTAL_FORMS": "0",
+        "attempts-INITIAL_FORMS": "0",
+        "attempts-MIN_NUM_FORMS": "0",
+        "attempts-MAX_NUM_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def add(admin_client, **overrides: str):
+    return admin_client.post(
+        reverse("admin:newsdesk_source_add"), source_form(**overrides), follow=True
+    )
+
+
+def config_errors(response) -> list[str]:
+    return list(response.context["adminform"].form.errors.get("config", []))
+
+
+def test_add_page_explains_the_keys_of_every_kind(admin_client):
+    page = admin_client.get(reverse("admin:newsdesk_source_add")).content.decode()
+
+    for key in (
+        "link_selector",
+        "max_articles",
+        "news_selector",
+        "publications_path",
+        "allowed_senders",
+        "password_env",
+        "starttls",
+    ):
+        assert f"<code>{key}</code>" in page
+    assert "Contraseña del buzón" in page
+
+
+def test_empty_mailbox_lists_every_missing_key_at_once(admin_client):
+    # when an administrator saves a mailbox with no settings
+    response = add(admin_client, kind=Source.Kind.MAILBOX, url="", config="{}")
+
+    # then one answer names host, username, password and senders
+    errors = " ".join(config_errors(response))
+    assert "«host»" in errors
+    assert "«username»" in errors
+    assert "contraseña del buzón" in errors
+    assert "«allowed_senders»" in errors
+    assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "expected"),
+    [
+        (Source.Kind.NEWSPAPER, '{"max_articles": "muchos"}', "un número entero"),
+        (Source.Kind.NEWSPAPER, '{"link_selctor": "a.titular"}', "desconocida"),
+        (Source.Kind.PORTAL, '{"api": "quizás"}', "verdadero o falso"),
+        (Source.Kind.FEED, "[1, 2]", "debe ser un objeto JSON"),
+    ],
+)
+def test_wrong_types_and_keys_are_named_on_save(admin_client, kind, config, expected):
+    response = add(admin_client, kind=kind, config=config)
+
+    assert expected in " ".join(config_errors(response))
+    assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize("kind", [Source.Kind.FEED, Source.Kind.PORTAL])
+def test_url_is_required_except_for_mailboxes(admin_client, kind):
+    response = add(admin_client, kind=kind, url="")
+
+    assert "Falta la URL" in " ".join(config_errors(response))
+    assert not Source.objects.exists()
+
+
+def test_saved_source_reads_in_feminine(admin_client):
+    response = add(admin_client, name="Diario")
+
+    assert Source.objects.filter(name="Diario").exists()
+    message = strip_tags(str(next(iter(response.context["messages"]))))
+    assert message == "La fuente “Diario” fue agregada correctamente."
+
+
+def test_mailbox_password_is_write_only(admin_client):
+    # given a mailbox saved with its password in the separate field
+    add(
+        admin_client,
+        kind=Source.Kind.MAILBOX,
+        url="",
+        config=MAILBOX_CONFIG,
+        mailbox_password=PASSWORD,
+    )
+    source = Source.objects.get()
+    assert source.config["password"] == PASSWORD
+    change_url = reverse("admin:newsdesk_source_change", args=[source.pk])
+
+    # when the administrator opens it and the list
+    page = admin_client.get(change_url).content.decode()
+    listing = admin_client.get(reverse("admin:newsdesk_source_changelist"))
+
+    # then the password appears nowhere
+    assert PASSWORD not in page
+    assert PASSWORD not in listing.content.decode()
+    assert "Hay una contraseña guardada" in page
+
+
+def test_blank_password_keeps_the_stored_one_and_a_new_one_replaces_it(admin_client):
+    source = Source.objects.create(
+        name="Buzón",
+        kind=Source.Kind.MAILBOX,
+        config={
+            "host": "imap.upme.gov.co",
+            "username": "boletines@upme.gov.co",
+            "allowed_senders": ["@medio.co"],
+            "password": PASSWORD,
+        },
+    )
+    change_url = reverse("admin:newsdesk_source_change", args=[source.pk])
+    data = source_form(
+        name="Buzón", kind=Source.Kind.MAILBOX, url="", config=MAILBOX_CONFIG
+    )
+
+    # an edit that leaves the password blank keeps it
+    admin_client.post(change_url, data)
+    source.refresh_from_db()
+    assert source.config["password"] == PASSWORD
+
+    # a new one replaces it
+    admin_client.post(change_url, {**data, "mailbox_password": "Otra-clave-9"})
+    source.refresh_from_db()
+    assert source.config["password"] == "Otra-clave-9"
+
+
+def test_password_env_needs_no_stored_password(admin_client):
+    config = MAILBOX_CONFIG[:-1] + ', "password_env": "BUZON_CLAVE"}'
+
+    add(admin_client, kind=Source.Kind.MAILBOX, url="", config=config)
+
+    source = Source.objects.get()
+    assert source.config["password_env"] == "BUZON_CLAVE"
+    assert "password" not in source.config
+
+
+# -- add_source --------------------------------------------------------------
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("add_source", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_add_source_refuses_a_mailbox_without_its_settings():
+    with pytest.raises(CommandError) as error:
+        run("--kind", "mailbox", "--name", "Boletines")
+
+    message = str(error.value)
+    assert "«host»" in message
+    assert "«username»" in message
+    assert "contraseña del buzón" in message
+    assert not Source.objects.exists()
+
+
+def test_add_source_rejects_config_that_is_not_json():
+    with pytest.raises(CommandError) as error:
+        run("--kind", "mailbox", "--name", "Boletines", "--config", "{host: x}")
+
+    assert "no es JSON válido" in str(error.value)
+    assert not Source.objects.exists()
+
+
+def test_add_source_creates_a_mailbox_with_its_config():
+    config = MAILBOX_CONFIG[:-1] + ', "password_env": "BUZON_CLAVE"}'
+
+    run("--kind", "mailbox", "--name", "Boletines", "--config", config)
+
+    source = Source.objects.get()
+    assert source.kind == Source.Kind.MAILBOX
+    assert source.config["host"] == "imap.upme.gov.co"
