@@ -36,7 +36,7 @@ M = TypeVar("M", NewsItem, StaffRequest)
 
 def _require_editor(request: HttpRequest) -> None:
     if not roles.is_editor(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("Solo el equipo editorial redacta y publica."))
 
 
 @login_required
@@ -204,7 +204,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     if not roles.is_approver(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("Solo quien aprueba puede aprobar o devolver."))
     post = get_object_or_404(Post, pk=pk)
     version = request.POST.get("version", "")
     try:
@@ -219,7 +219,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 def _approved_message(post: Post) -> str:
     if _due(post):
         return _("Aprobada: se está publicando.")
-    when = date_format(timezone.localtime(post.scheduled_for), "j M Y H:i")
+    when = date_format(timezone.localtime(post.scheduled_for), "DATETIME_FORMAT")
     return _("Aprobada: se publicará el %(when)s (hora de Bogotá).") % {"when": when}
 
 
@@ -227,7 +227,7 @@ def _approved_message(post: Post) -> str:
 @require_POST
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
     if not roles.is_approver(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("Solo quien aprueba puede aprobar o devolver."))
     post = get_object_or_404(Post, pk=pk)
     form = RejectForm(request.POST)
     if not form.is_valid():

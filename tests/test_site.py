@@ -5,8 +5,10 @@ The suite runs with DEBUG off, so these are the pages people really see.
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.exceptions import PermissionDenied
 from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
+from django.views.defaults import permission_denied
 
 
 def test_suite_runs_with_debug_off():
@@ -32,12 +34,13 @@ def test_requester_denied_the_queue_reads_the_reason_in_spanish(client, requeste
 
 
 @pytest.mark.django_db
-def test_forbidden_without_a_reason_still_explains_in_spanish(client, editor):
-    # given Erika, an editor but not an approver
-    client.force_login(editor)
+def test_forbidden_without_a_reason_still_explains_in_spanish(rf, editor):
+    # given a refusal that carries no reason of its own
+    request = rf.get("/")
+    request.user = editor
 
-    # when she posts an approval (the view raises a bare PermissionDenied)
-    response = client.post(reverse("publishing:approve", args=[1]))
+    # when Django renders its 403 page for it
+    response = permission_denied(request, PermissionDenied())
 
     # then she reads a general Spanish explanation
     assert response.status_code == 403
@@ -153,3 +156,13 @@ def test_every_page_links_a_favicon_that_exists(editor_client):
     assert 'rel="icon"' in page
     icon = django_settings.BASE_DIR / "static" / "favicon.svg"
     assert icon.read_text().lstrip().startswith("<svg")
+
+
+@pytest.mark.django_db
+def test_editor_who_tries_to_approve_reads_why_in_spanish(editor_client):
+    # when Erika posts to an approval address directly
+    response = editor_client.post("/publicaciones/1/aprobar/")
+
+    # then the page says who may approve
+    assert response.status_code == 403
+    assert "Solo quien aprueba puede aprobar" in response.content.decode()

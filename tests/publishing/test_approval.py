@@ -194,6 +194,6 @@ def test_approving_a_scheduled_post_says_when_it_will_be_published(
     page = response.content.decode()
     assert "se está publicando" not in page
     assert "Aprobada: se publicará el 4" in page
-    assert "2030 15:30 (hora de Bogotá)" in page
+    assert "2030, 15:30 (hora de Bogotá)" in page
     assert "Se publicará el 4" in page
     assert callbacks == []
