@@ -1,8 +1,11 @@
-"""Enrichment of stored items: language, relevance score, cluster.
+"""Enrichment of items: language, relevance score, cluster.
 
-Called by the intake actions with the items a poll just created or updated.
-It touches only derived fields, never an editor's decision, and costs a
-handful of queries per batch whatever its size.
+Intake enriches a poll's items in two steps inside the poll's transaction:
+`prepare_items` (language, score, signature) before the rows are written,
+so they are written once, already enriched; `cluster_items` after, since a
+cluster links rows by pk. `enrich_items` does both for rows already stored
+(tests, repairs). It touches only derived fields, never an editor's
+decision, and costs a handful of queries per batch whatever its size.
 """
 
 from __future__ import annotations
@@ -13,40 +16,64 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 
 from . import clustering, relevance
-from .language import detect_language
+from .language import detect_language, words
 from .models import NewsItem
 
 logger = logging.getLogger(__name__)
 
-ENRICHED_FIELDS = ("language", "score", "matched_terms", "minhash", "cluster")
+PREPARED_FIELDS = ("language", "score", "matched_terms", "minhash")
+ENRICHED_FIELDS = (*PREPARED_FIELDS, "cluster")
 # Enough of the summary to tell the language without reading whole articles.
 LANGUAGE_SAMPLE_CHARS = 400
+LANGUAGE_SAMPLE_WORDS = 70
+
+
+def prepare_items(items: Sequence[NewsItem]) -> None:
+    """Language, score and signature on each item (not saved, pk not
+    needed)."""
+    for item in items:
+        summary = relevance.summary_text(item)
+        sample = item.title + ". " + summary[:LANGUAGE_SAMPLE_CHARS]
+        # The words of title and summary, which relevance and clustering
+        # read next, come from the cache they fill.
+        tokens = words(item.title) + words(summary)[:LANGUAGE_SAMPLE_WORDS]
+        item.language = detect_language(sample, tokens)
+    relevance.score_items(items)
+    clustering.sign_items(items)
+
+
+def cluster_items(items: Sequence[NewsItem]) -> None:
+    """Put stored, prepared items in their clusters and save the link, in
+    a savepoint: a failure leaves the caller's transaction usable."""
+    with transaction.atomic():
+        touched = clustering.cluster_items(items)
+        joined = [item for item in items if item.cluster_id is not None]
+        _save(joined, ("cluster",))
+        clustering.recount(touched)
+    logger.debug("Clustered %s items, %s clusters touched", len(items), len(touched))
 
 
 def enrich_items(items: Sequence[NewsItem]) -> None:
+    """Both steps for items already stored."""
     items = [item for item in items if item.pk is not None]
     if not items:
         return
 
-    for item in items:
-        sample = (
-            item.title + ". " + relevance.summary_text(item)[:LANGUAGE_SAMPLE_CHARS]
-        )
-        item.language = detect_language(sample)
-    relevance.score_items(items)
-
+    prepare_items(items)
     with transaction.atomic():
         touched = clustering.cluster_items(items)
-        _save(items)
+        _save(items, ENRICHED_FIELDS)
         clustering.recount(touched)
     logger.debug("Enriched %s items, %s clusters touched", len(items), len(touched))
 
 
-def _save(items: Sequence[NewsItem]) -> None:
+def _save(items: Sequence[NewsItem], names: Sequence[str]) -> None:
     """One UPDATE statement run for every item: bulk_update's CASE clauses
     cost more than all of the enrichment on a feed of 50 entries."""
+    if not items:
+        return
     meta = NewsItem._meta
-    fields = [meta.get_field(name) for name in ENRICHED_FIELDS]
+    fields = [meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 - names from the model, values as parameters

@@ -136,8 +136,9 @@ def _find(
     tokens: Sequence[str], starts: dict[str, list[CompiledTerm]]
 ) -> set[CompiledTerm]:
     found: set[CompiledTerm] = set()
-    for position, token in enumerate(tokens):
-        for term in starts.get(token, ()):
+    # Most words start no term; the positions that do are found in C.
+    for position in [at for at, token in enumerate(tokens) if token in starts]:
+        for term in starts[tokens[position]]:
             if tuple(tokens[position : position + len(term.tokens)]) == term.tokens:
                 found.add(term)
     return found
@@ -158,7 +159,7 @@ def _matches(
         languages = lang.STEMMED_LANGUAGES
     for language in languages:
         if language in vocabulary.index:
-            found |= _find(lang.stems(tokens, language), vocabulary.index[language])
+            found |= _find(lang.stemmed(tokens, language), vocabulary.index[language])
     return {term.pk: term for term in found}
 
 

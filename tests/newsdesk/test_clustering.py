@@ -152,3 +152,21 @@ def test_a_richer_telling_lifts_the_story_out_of_low_relevance(db):
     assert rich.cluster_id == terse.cluster_id is not None
     assert rich.cluster.representative == rich
     assert rich.score >= relevance.threshold()
+
+
+def test_a_polls_batch_is_signed_as_each_item_alone():
+    # given items with words, without any, and sharing words
+    items = [
+        NewsItem(title=STORY[0][0], summary=STORY[0][1]),
+        NewsItem(title="", summary=""),
+        NewsItem(title=STORY[1][0], summary=STORY[1][1]),
+        NewsItem(title=OTHER_STORY[0], summary=OTHER_STORY[1]),
+    ]
+
+    # when signed together
+    clustering.sign_items(items)
+
+    # then each signature is the one MinHash gives the item on its own
+    for item in items:
+        assert item.minhash == clustering.to_bytes(clustering.signature(item))
+    assert clustering.is_empty(clustering.from_bytes(items[1].minhash))

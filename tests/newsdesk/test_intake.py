@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import format_datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from newsdesk import tasks
 from newsdesk.actions import intake
-from newsdesk.models import ATTENTION_THRESHOLD, FetchAttempt, NewsItem, Source
+from newsdesk.models import ATTENTION_THRESHOLD, FetchAttempt, NewsItem, Source, Term
 from newsdesk.sources.base import EntryData, Reader, ReadResult
 from tests.newsdesk.feed_server import Canned, FeedServer, feed_server_fixture  # noqa: F401 - registers the fixture
 
@@ -216,7 +217,7 @@ def test_reader_confirms_after_storing_and_items_are_enriched(monkeypatch):
     enriched = []
     monkeypatch.setattr("newsdesk.actions.intake.get_reader", ScriptedReader)
     monkeypatch.setattr(
-        "newsdesk.enrich.enrich_items", lambda items: enriched.extend(items)
+        "newsdesk.enrich.prepare_items", lambda items: enriched.extend(items)
     )
     ScriptedReader.confirmed = []
 
@@ -233,12 +234,29 @@ def test_a_failing_enrichment_loses_nothing(feed_server, monkeypatch):
     def broken(items):
         raise RuntimeError("modelo no disponible")
 
-    monkeypatch.setattr("newsdesk.enrich.enrich_items", broken)
+    monkeypatch.setattr("newsdesk.enrich.prepare_items", broken)
 
     attempt = intake.poll_source(source.pk)
 
     assert attempt.outcome == Source.Outcome.OK
     assert source.items.count() == 1
+
+
+def test_a_failing_clustering_loses_nothing(feed_server, monkeypatch):
+    source = feed_source(feed_server, "/feed.xml", Canned(200, rss("Gas"), RSS))
+
+    def broken(items):
+        raise RuntimeError("índice no disponible")
+
+    monkeypatch.setattr("newsdesk.clustering.cluster_items", broken)
+
+    attempt = intake.poll_source(source.pk)
+
+    assert attempt.outcome == Source.Outcome.OK
+    item = source.items.get()
+    assert item.cluster is None
+    # Language, score and signature were kept: only clustering failed.
+    assert item.minhash is not None
 
 
 def test_an_unexpected_reader_crash_is_recorded_not_raised(monkeypatch):
@@ -343,3 +361,64 @@ def test_any_readers_text_is_made_storable(monkeypatch):
         "sin título",
     }
     assert source.items.filter(guid="a").exists()
+
+
+def _story_feed(title: str, summary: str, guid: str) -> bytes:
+    when = format_datetime(timezone.now() - timedelta(hours=1))
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Demo</title><item><title>{title}</title><guid>{guid}</guid>"
+        f"<description>{summary}</description><pubDate>{when}</pubDate>"
+        "</item></channel></rss>"
+    ).encode()
+
+
+def test_polled_items_arrive_scored_and_clustered_across_outlets(feed_server):
+    # given a sector term and two outlets telling the same story today
+    Term.objects.create(text="subasta", weight=1.5)
+    first = feed_source(
+        feed_server,
+        "/uno.xml",
+        Canned(
+            200,
+            _story_feed(
+                "UPME adjudica la subasta de transmisión Colectora en La Guajira",
+                "La Unidad de Planeación Minero Energética adjudicó la subasta "
+                "de la línea Colectora, que conectará parques eólicos.",
+                "uno-1",
+            ),
+            RSS,
+        ),
+    )
+    second = feed_source(
+        feed_server,
+        "/dos.xml",
+        Canned(
+            200,
+            _story_feed(
+                "Adjudicada la subasta de la línea Colectora en La Guajira",
+                "La UPME adjudicó la subasta de la línea de transmisión "
+                "Colectora, que conectará los parques eólicos.",
+                "dos-1",
+            ),
+            RSS,
+        ),
+    )
+
+    # when both are polled
+    intake.poll_source(first.pk)
+    intake.poll_source(second.pk)
+
+    # then each row was written with its language, score and reasons, and
+    # the two tellings share one cluster
+    items = list(NewsItem.objects.order_by("pk"))
+    assert [item.language for item in items] == ["es", "es"]
+    assert all(item.score == 3.0 + 1.5 for item in items)
+    assert items[0].matched_terms[0] == {
+        "term": "subasta",
+        "weight": 3.0,
+        "field": "title",
+    }
+    assert items[0].cluster_id is not None
+    assert items[0].cluster_id == items[1].cluster_id
+    assert items[0].cluster.source_count == 2
