@@ -11,16 +11,21 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# A development .env (DEBUG on, a random key) so every manage.py command
-# works on this machine too; it is never committed.
+# A local .env (a random key; the desk as users see it, on plain http) so
+# every manage.py command works on this machine too; never committed.
 .env:
-	@printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$(python3 -c 'import secrets; print(secrets.token_urlsafe(40))')" > $@
-	@echo "Created .env for development (DEBUG=1 and a random SECRET_KEY)."
+	@{ echo "# Written by make run for this machine. DEBUG=1 shows Django's debug pages."; \
+	   echo "SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(40))')"; \
+	   echo "DEBUG=0"; \
+	   echo "SECURE_COOKIES=0"; \
+	   echo "WHITENOISE_USE_FINDERS=1"; \
+	   echo "LOG_FORMAT=readable"; } > $@
+	@echo "Created .env (random SECRET_KEY, DEBUG=0 on plain http)."
 
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --site-url http://127.0.0.1:$(PORT)
 	@echo "upme_social: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server, worker and beat)"
 	PORT=$(PORT) PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start
 

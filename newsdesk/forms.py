@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +47,27 @@ class QueueFilterForm(forms.Form):
         return self.cleaned_data.get(name) or default
 
 
+# Events are planned months ahead, not decades; the bound also keeps a
+# year-9999 date from overflowing when it is stored in UTC.
+EVENT_HORIZON = timedelta(days=2 * 365)
+
+# C0 and C1 controls (tab and line breaks aside) and direction overrides
+# never belong in a request a person reads.
+_HIDDEN_CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def reject_hidden_controls(value: str) -> None:
+    found = _HIDDEN_CONTROLS.search(value or "")
+    if found:
+        raise ValidationError(
+            _("El texto contiene un carácter de control invisible (U+%(code)04X).")
+            % {"code": ord(found.group())},
+            code="control_character",
+        )
+
+
 class StaffRequestForm(forms.ModelForm):
     link = forms.URLField(
         label=_("Enlace"),
@@ -82,6 +105,8 @@ class StaffRequestForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("title", "description", "event_place"):
+            self.fields[name].validators.append(reject_hidden_controls)
         self.fields["event_date"].input_formats = [
             "%Y-%m-%dT%H:%M",
             "%Y-%m-%d %H:%M",
@@ -103,6 +128,10 @@ class StaffRequestForm(forms.ModelForm):
             self.add_error("event_date", _("Indique la fecha del evento."))
         if event_date and event_date < timezone.now() - timedelta(days=1):
             self.add_error("event_date", _("La fecha del evento ya pasó."))
+        if event_date and event_date > timezone.now() + EVENT_HORIZON:
+            self.add_error(
+                "event_date", _("La fecha del evento está a más de dos años.")
+            )
         if kind == StaffRequest.Kind.NEWS:
             data["event_date"] = None
             data["event_place"] = ""

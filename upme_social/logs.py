@@ -14,3 +14,17 @@ class TaskContextFilter(logging.Filter):
         record.task_name = getattr(task, "name", "") or "" if request else ""
         record.task_id = getattr(request, "id", "") or "" if request else ""
         return True
+
+
+class ClientErrorFilter(logging.Filter):
+    """Keeps a 4xx answer to one line: a refusal is expected, not a crash.
+
+    Django logs a PermissionDenied with its traceback; only server errors
+    (5xx) need one.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

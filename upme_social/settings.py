@@ -127,6 +127,8 @@ USE_TZ: bool = env.bool("USE_TZ", default=True)
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Without collectstatic (make run), WhiteNoise serves the apps' static files.
+WHITENOISE_USE_FINDERS: bool = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -210,6 +212,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "task_context": {"()": "upme_social.logs.TaskContextFilter"},
+        "client_errors": {"()": "upme_social.logs.ClientErrorFilter"},
     },
     "formatters": {
         "readable": {
@@ -225,8 +228,8 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "readable" if DEBUG else "json",
-            "filters": ["task_context"],
+            "formatter": env.str("LOG_FORMAT", default="readable" if DEBUG else "json"),
+            "filters": ["task_context", "client_errors"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

@@ -93,3 +93,15 @@ def test_demo_links_count_as_links_in_the_composer():
 
     # then X's rules count the link as 23 characters, as for a real outlet
     assert measure(text).weighted_length == len(entry.title) + 1 + 23
+
+
+def test_seed_demo_without_an_address_leaves_demo_sources_where_they_are(db):
+    # given a desk seeded for port 8400
+    call_command("seed_demo", site_url="http://127.0.0.1:8400", stdout=StringIO())
+
+    # when someone re-runs the bare command, as the README lists it
+    call_command("seed_demo", stdout=StringIO())
+
+    # then the demo feeds still point at the running desk
+    urls = Source.objects.filter(enabled=True).values_list("url", flat=True)
+    assert all(url.startswith("http://127.0.0.1:8400/") for url in urls)

@@ -71,8 +71,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--site-url",
-            default=settings.SITE_URL,
-            help="Dirección del escritorio, de donde se leen los canales de demo.",
+            default="",
+            help=(
+                "Dirección del escritorio, de donde se leen los canales de demo "
+                "(por omisión SITE_URL). Si se da, las fuentes de demo ya creadas "
+                "pasan a leerse de ella."
+            ),
         )
 
     @transaction.atomic
@@ -82,7 +86,11 @@ class Command(BaseCommand):
 
         created_users = [u for u in (self._user(*spec) for spec in DEMO_USERS) if u]
         accounts = sum(self._account(*spec) for spec in DEMO_ACCOUNTS)
-        sources = self._demo_sources(site_url.rstrip("/"))
+        # Only an explicit address moves existing demo sources: a bare
+        # re-run must not point them away from the running desk.
+        sources = self._demo_sources(
+            (site_url or settings.SITE_URL).rstrip("/"), move=bool(site_url)
+        )
         sources += sum(self._public_source(*spec) for spec in PUBLIC_SOURCES)
 
         call_command("seed_vocabulary", verbosity=0)
@@ -112,7 +120,7 @@ class Command(BaseCommand):
         )
         return int(created)
 
-    def _demo_sources(self, site_url: str) -> int:
+    def _demo_sources(self, site_url: str, *, move: bool) -> int:
         created = 0
         for feed in demo.FEEDS.values():
             path = reverse("newsdesk:demo_feed", kwargs={"slug": feed.slug})
@@ -128,7 +136,7 @@ class Command(BaseCommand):
             created += was_created
 
             # The desk may now run on another port: follow it, and poll soon.
-            if source.url != url:
+            if move and source.url != url:
                 source.url = url
                 source.next_fetch_at = timezone.now()
                 source.save(update_fields=["url", "next_fetch_at", "updated_at"])

@@ -1,0 +1,57 @@
+"""Dates and characters in a staff request that once broke the form."""
+
+import pytest
+from django.urls import reverse
+
+from newsdesk.models import StaffRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def send(client, **fields) -> str:
+    data = {
+        "kind": StaffRequest.Kind.EVENT,
+        "title": "Foro de transición energética",
+        "description": "Foro regional con gremios y academia.",
+        "event_date": "2027-02-10T09:00",
+        "event_place": "Barranquilla",
+        **fields,
+    }
+    response = client.post(reverse("newsdesk:request_new"), data)
+    assert response.status_code in (200, 400), response.status_code
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("when", "message"),
+    [("9999-12-31T23:59", "más de dos años"), ("0001-01-01T00:00", "ya pasó")],
+)
+def test_impossible_event_dates_get_a_spanish_error(client, requester, when, message):
+    # given Ramiro, who types an impossible year
+    client.force_login(requester)
+
+    # when he sends the request
+    page = send(client, event_date=when)
+
+    # then he is told, and nothing is stored
+    assert message in page
+    assert not StaffRequest.objects.exists()
+
+
+def test_event_decades_ahead_is_refused(client, requester):
+    client.force_login(requester)
+
+    page = send(client, event_date="2090-01-01T10:00")
+
+    assert "más de dos años" in page
+    assert not StaffRequest.objects.exists()
+
+
+@pytest.mark.parametrize("hidden", ["\x07", "\x1b[31m", "\u202e", "\x85"])
+def test_hidden_control_characters_are_refused(client, requester, hidden):
+    client.force_login(requester)
+
+    page = send(client, title=f"Foro{hidden} de energía")
+
+    assert "carácter de control invisible" in page
+    assert not StaffRequest.objects.exists()
