@@ -1,23 +1,26 @@
 """Intake benchmark: real fetch and ingest of 300 generated feeds.
 
-A local HTTP server on 127.0.0.1 serves 300 feeds of 50 entries each
-(invented Spanish mining and energy headlines, summaries of a few hundred
-characters), 5% of them with the faults intake repairs. The real ingest path
-polls each one into a throwaway database, then polls them all again (every
-answer a 304). One JSON line reports:
+A local HTTP server on 127.0.0.1 serves 300 feeds of 50 entries each, as
+real feeds are: dated within the last three days, each story composed from
+varied vocabularies (entities, verbs, subjects, places, figures, context),
+so unrelated stories share few words. About 10% of the stories are
+syndicated: each appears in 2 or 3 outlets with slightly different wording,
+and those should cluster. 5% of the feeds carry the faults intake repairs.
+The real ingest path polls each one into a throwaway database, then polls
+them all again (every answer a 304). One JSON line reports:
 
 - entries_per_second: end-to-end ingest, first poll;
 - ratio_to_feedparser: first-poll time over bare feedparser.parse of the same
   bytes in the same run (target <= 1.5), and the same ratio without the
   enrichment step (language, relevance, clustering);
 - second_poll_fraction: all-304 poll time over first poll (target <= 0.05);
-- peak_memory_mb: the process's peak RSS (target < 300).
+- peak_memory_mb: the process's peak RSS (target < 300);
+- syndicated_stories, clusters_multi_source, clusters_mixed: the stories
+  meant to cluster, the clusters formed across outlets, and those among
+  them that joined different stories (false matches).
 
 Run with `make bench-intake`. DATABASE_URL picks the database (default: a
-temporary SQLite file, removed afterwards). The entries are dated March 2024,
-older than clustering's 72-hour window, as a new source's archive would be;
-BENCH_RECENT=1 dates them within the last day, so that clustering compares
-each one with the stories already stored.
+temporary SQLite file, removed afterwards).
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ import gzip
 import json
 import os
 import random
+import re
 import resource
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -43,44 +48,404 @@ sys.path.insert(0, str(ROOT))
 FEEDS = int(os.environ.get("BENCH_FEEDS", "300"))
 ENTRIES = 50
 FAULTY_SHARE = 0.05
+SYNDICATED_SHARE = 0.10
+# How far back the stories go: within clustering's 72-hour window.
+SPAN = timedelta(hours=66)
 SEED = 20240304
 
-SUBJECTS = [
-    "La subasta de energía eólica",
-    "El proyecto de transmisión Caribe-Antioquia",
-    "La producción de carbón térmico en La Guajira",
-    "El precio del gas natural importado",
-    "La minería de oro en el Bajo Cauca",
-    "El plan de expansión de generación",
-    "La regasificadora del Pacífico",
-    "Las tarifas de energía en la Costa",
-    "La exploración de hidrocarburos costa afuera",
-    "El hidrógeno verde en Colombia",
-    "Las regalías del petróleo",
-    "La formalización de pequeños mineros",
-    "Los parques solares del Cesar",
-    "La demanda de energía eléctrica",
-    "El níquel de Córdoba",
+ENTITIES = [
+    "Mineros S.A.",
+    "Continental Gold",
+    "Zijin Continental",
+    "Sator",
+    "Prodeco",
+    "Carbones del Cerrejón",
+    "Gecelca",
+    "Electrohuila",
+    "Cens",
+    "Essa",
+    "Chec",
+    "Cedenar",
+    "Emcali",
+    "Celsia Valle",
+    "Hidroituango",
+    "la Contraloría General",
+    "la Procuraduría",
+    "el Consejo de Estado",
+    "la Corte Constitucional",
+    "el Congreso",
+    "Fedesarrollo",
+    "Asocodis",
+    "Andesco",
+    "Acolgen",
+    "SER Colombia",
+    "la Cámara Colombiana de Minería",
+    "Naturgas",
+    "Campetrol",
+    "la ACP",
+    "Fenoco",
+    "Minminas",
+    "Corpoguajira",
+    "la ANLA",
+    "Corantioquia",
+    "Cormacarena",
+    "Ecopetrol Permian",
+    "Reficar",
+    "Hocol Offshore",
+    "La UPME",
+    "La CREG",
+    "La ANH",
+    "La Agencia Nacional de Minería",
+    "XM",
+    "Ecopetrol",
+    "El Ministerio de Minas y Energía",
+    "Celsia",
+    "Enel Colombia",
+    "ISA",
+    "El Grupo Energía Bogotá",
+    "Canacol",
+    "Promigas",
+    "Drummond",
+    "Cerrejón",
+    "Hocol",
+    "Air-e",
+    "Afinia",
+    "EPM",
+    "Isagén",
+    "Vanti",
+    "TGI",
+    "Frontera Energy",
+    "Parex",
+    "Cerro Matoso",
+    "El IPSE",
+    "AES Colombia",
+    "La Superintendencia de Servicios Públicos",
+    "Termotasajero",
+    "Urrá S.A.",
+    "La Gobernación",
+    "El Servicio Geológico Colombiano",
+    "Ocensa",
+    "Cenit",
 ]
 VERBS = [
-    "avanza según lo previsto",
-    "enfrenta retrasos por consultas previas",
-    "recibe nuevas ofertas",
-    "preocupa a los gremios",
-    "supera las expectativas del sector",
-    "queda en manos del regulador",
-    "abre una convocatoria pública",
-    "reporta cifras récord en el trimestre",
+    "descarta",
+    "confirma",
+    "advierte sobre",
+    "celebra",
+    "rechaza",
+    "defiende",
+    "posterga",
+    "destraba",
+    "sanciona",
+    "multa a",
+    "respalda",
+    "impugna",
+    "renegocia",
+    "subasta",
+    "radica",
+    "publica",
+    "actualiza",
+    "duplica",
+    "triplica",
+    "recorta",
+    "ajusta",
+    "conecta",
+    "energiza",
+    "desmantela",
+    "relanza",
+    "prioriza",
+    "estudia",
+    "proyecta",
+    "anuncia",
+    "aplaza",
+    "adjudica",
+    "suspende",
+    "presenta",
+    "revisa",
+    "amplía",
+    "cancela",
+    "financia",
+    "licita",
+    "aprueba",
+    "reactiva",
+    "cuestiona",
+    "investiga",
+    "inaugura",
+    "prorroga",
+    "reduce",
+    "eleva",
+    "negocia",
+    "firma",
+    "evalúa",
+    "frena",
+    "acelera",
+    "vende",
+    "compra",
+    "certifica",
+    "audita",
+    "reglamenta",
+    "demanda",
+    "modifica",
+    "socializa",
+    "liquida",
 ]
-LEADS = [
-    "Fuentes del sector indicaron que la decisión se conocerá en las próximas semanas.",
-    "El análisis técnico contempla escenarios de demanda alta y baja hasta 2038.",
-    "Las comunidades de la zona pidieron mesas de diálogo antes de la licencia.",
-    "El operador del mercado publicó el balance mensual con datos preliminares.",
-    "Los analistas advierten sobre la volatilidad de los precios internacionales.",
-    "La autoridad minera anunció visitas de fiscalización en cinco departamentos.",
-    "El Ministerio de Minas y Energía presentó la hoja de ruta con metas a 2030.",
-    "La Comisión de Regulación publicó el proyecto de resolución para comentarios.",
+SUBJECTS = [
+    "el transformador de potencia",
+    "la planta térmica a carbón",
+    "el oleoducto Bicentenario",
+    "la terminal de importación de GNL",
+    "el proyecto de cobre en el Chocó",
+    "la mina de esmeraldas de Muzo",
+    "el fracking experimental",
+    "los pilotos de investigación integral",
+    "la central de bombeo",
+    "el embalse de Hidrosogamoso",
+    "la línea a 500 kilovatios",
+    "la microrred de Nazareth",
+    "el parque solar flotante",
+    "los contratos de largo plazo",
+    "la opción tarifaria",
+    "la deuda de los comercializadores",
+    "el precio de bolsa",
+    "el mantenimiento del gasoducto",
+    "la producción de coque",
+    "el cierre minero",
+    "la reforestación compensatoria",
+    "el catastro minero",
+    "la titulación diferencial",
+    "la mina ilegal de coltán",
+    "el dragado del río",
+    "la barcaza de regasificación",
+    "el cargo de distribución",
+    "el Fondo de Energías No Convencionales",
+    "la subasta de energía eólica",
+    "la línea de transmisión",
+    "el contrato de exploración",
+    "la tarifa de gas domiciliario",
+    "el parque solar",
+    "la planta de regasificación",
+    "el bloque petrolero",
+    "la mina de carbón térmico",
+    "el título minero",
+    "la central hidroeléctrica",
+    "el proyecto de hidrógeno verde",
+    "la interconexión con Panamá",
+    "el gasoducto regional",
+    "la refinería",
+    "el pozo exploratorio",
+    "la subestación eléctrica",
+    "el plan de expansión de generación",
+    "la licencia ambiental",
+    "la consulta previa",
+    "la mina de oro aluvial",
+    "el yacimiento de níquel",
+    "el giro de regalías",
+    "el cargo por confiabilidad",
+    "la comunidad energética",
+    "el almacenamiento con baterías",
+    "la planta de biogás",
+    "el fondo de estabilización de combustibles",
+    "la red de distribución rural",
+    "el parque eólico marino",
+    "el programa de formalización minera",
+    "la exportación de esmeraldas",
+    "la geotermia",
+    "el subsidio de energía para estratos bajos",
+    "la importación de gas licuado",
+    "la cantera de materiales",
+    "el mercado mayorista de energía",
+    "la medición inteligente",
+]
+PLACES = [
+    "Sogamoso",
+    "Paipa",
+    "Tasco",
+    "Zipaquirá",
+    "Ubaté",
+    "Puerto Boyacá",
+    "Aguachica",
+    "La Jagua de Ibirico",
+    "El Paso",
+    "Becerril",
+    "Albania",
+    "Maicao",
+    "Manaure",
+    "Ciénaga",
+    "Santa Marta",
+    "Barranquilla",
+    "Sincelejo",
+    "Tolú",
+    "Caucasia",
+    "El Bagre",
+    "Zaragoza",
+    "Buriticá",
+    "Andes",
+    "Quibdó",
+    "Istmina",
+    "Florencia",
+    "Mocoa",
+    "Villavicencio",
+    "Acacías",
+    "Castilla La Nueva",
+    "Tauramena",
+    "Aguazul",
+    "Saravena",
+    "Cúcuta",
+    "Tibú",
+    "Ocaña",
+    "Pasto",
+    "Ipiales",
+    "Popayán",
+    "Neiva",
+    "Ibagué",
+    "Manizales",
+    "Pereira",
+    "Armenia",
+    "Tunja",
+    "Leticia",
+    "La Guajira",
+    "el Cesar",
+    "Córdoba",
+    "Antioquia",
+    "el Bajo Cauca",
+    "Boyacá",
+    "Santander",
+    "el Meta",
+    "Casanare",
+    "Arauca",
+    "el Putumayo",
+    "Nariño",
+    "el Chocó",
+    "Bolívar",
+    "Atlántico",
+    "Magdalena",
+    "Sucre",
+    "Cundinamarca",
+    "el Huila",
+    "el Tolima",
+    "Caldas",
+    "Risaralda",
+    "el Quindío",
+    "el Valle del Cauca",
+    "el Cauca",
+    "Norte de Santander",
+    "el Caquetá",
+    "el Guaviare",
+    "Vichada",
+    "San Andrés",
+    "Barrancabermeja",
+    "Yopal",
+    "Montería",
+    "Valledupar",
+    "Riohacha",
+    "Cartagena",
+    "Buenaventura",
+    "Tumaco",
+    "Puerto Gaitán",
+    "Segovia",
+    "Remedios",
+    "Marmato",
+    "Uribia",
+]
+CONTEXTS = [
+    "según documentos conocidos por este medio",
+    "luego de dos años de trámites",
+    "mientras crecen las quejas de los usuarios",
+    "a pocos días del cierre del semestre",
+    "en una sesión extraordinaria de la junta directiva",
+    "tras un derrame en la zona rural",
+    "por orden de un juez de tutela",
+    "con el respaldo de los alcaldes de la región",
+    "en respuesta a un derecho de petición",
+    "tras una inspección sorpresa de la autoridad",
+    "antes de la temporada de lluvias",
+    "con un crédito sindicado de bancos locales",
+    "luego de la salida del socio estratégico",
+    "durante el foro anual del sector",
+    "en el informe de sostenibilidad",
+    "con base en estudios geológicos recientes",
+    "según la bitácora del operador de red",
+    "para atender la demanda del invierno",
+    "en plena discusión del presupuesto",
+    "después de un apagón de seis horas",
+    "según el informe trimestral",
+    "tras la audiencia pública",
+    "pese a la oposición de los gremios",
+    "por solicitud de la alcaldía",
+    "después de la visita técnica",
+    "con recursos del presupuesto nacional",
+    "en medio del fenómeno de El Niño",
+    "ante la caída de los embalses",
+    "tras las protestas de los transportadores",
+    "con apoyo de la banca multilateral",
+    "luego de la mesa con las comunidades indígenas",
+    "según cifras preliminares",
+    "por fallas en el suministro",
+    "con el aval del Consejo de Estado",
+    "a la espera del concepto de la Procuraduría",
+    "en el marco de la transición",
+    "por el aumento de la demanda industrial",
+    "tras la revisión de la Contraloría",
+    "con la participación de inversionistas extranjeros",
+    "después del derrumbe en la vía de acceso",
+    "por retrasos en las obras civiles",
+    "con metas de descarbonización a 2050",
+    "según el balance del operador",
+    "por incumplimientos del contratista",
+    "tras el cambio de gerencia",
+]
+FIGURES = [
+    "{n} megavatios",
+    "US$ {n} millones",
+    "{n} % de avance",
+    "{n} barriles diarios",
+    "{n} kilómetros de red",
+    "{n} familias beneficiadas",
+    "{n} empleos directos",
+    "{n} toneladas al mes",
+    "{n} pesos por kilovatio",
+    "{n} millones de pies cúbicos",
+]
+# Words an outlet swaps when it rewrites a syndicated story.
+SYNONYMS = {
+    "anuncia": "informa",
+    "aplaza": "pospone",
+    "adjudica": "asigna",
+    "suspende": "detiene",
+    "presenta": "expone",
+    "revisa": "analiza",
+    "amplía": "extiende",
+    "cancela": "anula",
+    "aprueba": "autoriza",
+    "reduce": "recorta",
+    "eleva": "aumenta",
+    "firma": "suscribe",
+    "evalúa": "estudia",
+    "frena": "paraliza",
+    "acelera": "agiliza",
+    "proyecto": "plan",
+    "comunidades": "pobladores",
+    "recursos": "fondos",
+}
+OUTLET_CLOSINGS = [
+    "Con información de agencias.",
+    "Redacción Economía.",
+    "Noticia en desarrollo.",
+    "Información suministrada por la entidad.",
+]
+MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
 ]
 FAULTS = [
     "latin1_no_declaration",
@@ -92,6 +457,14 @@ FAULTS = [
     "spanish_dates",
     "duplicate_guids",
 ]
+
+
+@dataclass
+class Story:
+    number: int
+    title: str
+    sentences: list[str]
+    published_at: datetime
 
 
 def _setup_django() -> str:
@@ -122,14 +495,89 @@ def _setup_django() -> str:
     return temp_db
 
 
-def _entry_xml(
-    rng: random.Random, feed: int, n: int, when: datetime, fault: str
-) -> str:
-    subject, verb = rng.choice(SUBJECTS), rng.choice(VERBS)
-    title = f"{subject} {verb} ({feed}-{n})"
-    lead = " ".join(rng.sample(LEADS, 4))
-    summary = f'<p>{lead}</p><p><a href="/notas/{feed}-{n}">Leer más</a></p>'
-    date = format_datetime(when)
+def _figure(rng: random.Random) -> str:
+    return rng.choice(FIGURES).format(n=rng.randint(3, 9000))
+
+
+def _sentence(rng: random.Random) -> str:
+    entity, verb = rng.choice(ENTITIES), rng.choice(VERBS)
+    subject, place = rng.choice(SUBJECTS), rng.choice(PLACES)
+    return (
+        f"{entity} {verb} {subject} en {place} {rng.choice(CONTEXTS)}, "
+        f"con {_figure(rng)}."
+    )
+
+
+def _story(rng: random.Random, number: int, now: datetime) -> Story:
+    entity, verb = rng.choice(ENTITIES), rng.choice(VERBS)
+    subject, place = rng.choice(SUBJECTS), rng.choice(PLACES)
+    title = f"{entity} {verb} {subject} en {place}: {_figure(rng)}"
+    sentences = [
+        f"{entity} {verb} {subject} en {place} {rng.choice(CONTEXTS)}.",
+        *(_sentence(rng) for _ in range(rng.randint(2, 4))),
+    ]
+    age = timedelta(seconds=rng.uniform(3600, SPAN.total_seconds()))
+    return Story(number, title, sentences, now - age)
+
+
+def _retold(rng: random.Random, story: Story, now: datetime) -> Story:
+    """Another outlet's telling: some words swapped, one detail told its
+    own way, maybe the last one left out, its own closing line, published a
+    few hours apart."""
+
+    def swap(text: str) -> str:
+        for word, other in SYNONYMS.items():
+            if word in text and rng.random() < 0.6:
+                text = text.replace(word, other)
+        return text
+
+    sentences = [swap(sentence) for sentence in story.sentences]
+    # Its own reporting of one detail.
+    detail = rng.randrange(len(sentences))
+    for context in CONTEXTS:
+        if context in sentences[detail]:
+            sentences[detail] = sentences[detail].replace(context, rng.choice(CONTEXTS))
+            break
+    if len(sentences) > 3 and rng.random() < 0.5:
+        # A shorter telling: the last detail left out.
+        sentences.pop()
+    sentences.append(rng.choice(OUTLET_CLOSINGS))
+    delay = timedelta(minutes=rng.randint(5, 360))
+    published_at = min(story.published_at + delay, now)
+    return Story(story.number, swap(story.title), sentences, published_at)
+
+
+def _stories(rng: random.Random, now: datetime) -> list[list[Story]]:
+    """Each feed's entries, newest first; a syndicated story sits in 2 or 3
+    feeds, and the rest of each feed is its own."""
+    feeds: list[list[Story]] = [[] for _ in range(FEEDS)]
+    slots = FEEDS * ENTRIES
+    # s syndicated stories of ~2.5 tellings and u single ones fill the
+    # slots, with s = share * (s + u).
+    syndicated = round(slots * SYNDICATED_SHARE / (1 + 1.5 * SYNDICATED_SHARE))
+    number = 0
+    for _ in range(syndicated):
+        story = _story(rng, number, now)
+        open_feeds = [n for n, entries in enumerate(feeds) if len(entries) < ENTRIES]
+        outlets = rng.sample(open_feeds, min(rng.choice((2, 3)), len(open_feeds)))
+        for position, feed in enumerate(outlets):
+            feeds[feed].append(story if position == 0 else _retold(rng, story, now))
+        number += 1
+    for entries in feeds:
+        while len(entries) < ENTRIES:
+            entries.append(_story(rng, number, now))
+            number += 1
+        entries.sort(key=lambda story: story.published_at, reverse=True)
+    return feeds
+
+
+def _entry_xml(feed: int, n: int, story: Story, fault: str) -> str:
+    title = story.title
+    summary = (
+        f"<p>{' '.join(story.sentences)}</p>"
+        f'<p><a href="/notas/{story.number}-{n}">Leer más</a></p>'
+    )
+    date = format_datetime(story.published_at)
     guid = f"bench-{feed}-{n}"
     if fault == "undefined_entities":
         title = title.replace("í", "&iacute;").replace("ó", "&oacute;")
@@ -138,8 +586,9 @@ def _entry_xml(
         title = title.replace(" ", "\x13 ", 1)
         summary += "\x0b\x08"
     elif fault == "spanish_dates":
-        date = when.astimezone(UTC) - timedelta(hours=5)
-        date = f"{date.day} de marzo de {date.year} {date:%H:%M}"
+        local = story.published_at.astimezone(UTC) - timedelta(hours=5)
+        month = MONTHS[local.month - 1]
+        date = f"{local.day} de {month} de {local.year} {local:%H:%M}"
     elif fault == "duplicate_guids":
         guid = "N/A"
     body = (
@@ -149,25 +598,18 @@ def _entry_xml(
     )
     return (
         f"<item><title>{title if fault == 'undefined_entities' else escape(title)}</title>"
-        f"<link>https://www.diario-{feed}.example/energia/nota-{n}?utm_source=rss</link>"
+        f"<link>https://www.diario-{feed}.example/energia/{story.number}-{n}"
+        "?utm_source=rss</link>"
         f'<guid isPermaLink="false">{guid}</guid><pubDate>{date}</pubDate>'
         f"<description>{body}</description></item>"
     )
 
 
 def _feed_bytes(
-    rng: random.Random, feed: int, fault: str
+    feed: int, stories: list[Story], fault: str
 ) -> tuple[bytes, dict[str, str]]:
-    start = datetime(2024, 3, 1, tzinfo=UTC)
-    if os.environ.get("BENCH_RECENT"):
-        # Today's news instead of a 2024 backlog: clustering then compares
-        # every entry with the stories of the last 72 hours.
-        start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1, hours=6)
     items = "".join(
-        _entry_xml(
-            rng, feed, n, start + timedelta(hours=feed % 24, minutes=n * 7), fault
-        )
-        for n in range(ENTRIES)
+        _entry_xml(feed, n, story, fault) for n, story in enumerate(stories)
     )
     channel = (
         f"<channel><title>Diario {feed} — Energía</title>"
@@ -241,19 +683,40 @@ def _serve_forever(
     server.serve_forever()
 
 
+def _clusters(cluster_model, item_model) -> tuple[int, int]:
+    """Clusters across outlets, and those that joined different stories
+    (told apart by the story number in each entry's link)."""
+    multi_source = cluster_model.objects.filter(source_count__gt=1).count()
+    stories: dict[int, set[str]] = {}
+    rows = item_model.objects.filter(cluster__isnull=False).values_list(
+        "cluster_id", "link"
+    )
+    for cluster_id, link in rows:
+        match = re.search(r"/energia/(\d+)-\d+$", link)
+        stories.setdefault(cluster_id, set()).add(match[1] if match else link)
+    return multi_source, sum(1 for numbers in stories.values() if len(numbers) > 1)
+
+
 def main() -> None:
     temp_db = _setup_django()
     import feedparser
 
     import newsdesk.enrich
     from newsdesk.actions import intake
-    from newsdesk.models import NewsItem, Source
+    from newsdesk.models import Cluster, NewsItem, Source
 
     rng = random.Random(SEED)  # noqa: S311 - reproducible test data, not security
+    now = datetime.now(UTC).replace(microsecond=0)
+    stories = _stories(rng, now)
+    tellings: dict[int, int] = {}
+    for entries in stories:
+        for story in entries:
+            tellings[story.number] = tellings.get(story.number, 0) + 1
+    syndicated = sum(1 for count in tellings.values() if count > 1)
     faulty = set(rng.sample(range(FEEDS), round(FEEDS * FAULTY_SHARE)))
     feeds = {
         f"/feed-{n}.xml": _feed_bytes(
-            rng, n, FAULTS[n % len(FAULTS)] if n in faulty else ""
+            n, stories[n], FAULTS[n % len(FAULTS)] if n in faulty else ""
         )
         for n in range(FEEDS)
     }
@@ -313,6 +776,7 @@ def main() -> None:
     second = time.perf_counter() - clock
 
     server.terminate()
+    multi_source, mixed = _clusters(Cluster, NewsItem)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report = {
         "feeds": FEEDS,
@@ -331,6 +795,9 @@ def main() -> None:
         "ratio_to_feedparser_without_enrich": round((first - enrich_time) / bare, 3),
         "second_poll_fraction": round(second / first, 4),
         "peak_memory_mb": round(peak_mb, 1),
+        "syndicated_stories": syndicated,
+        "clusters_multi_source": multi_source,
+        "clusters_mixed": mixed,
         "database": os.environ["DATABASE_URL"].split(":", 1)[0],
     }
     print(json.dumps(report, ensure_ascii=False))

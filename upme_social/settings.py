@@ -146,13 +146,15 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
 else:
     _queue_dir = VAR_DIR / "celery"
-    for _name in ("queue", "processed"):
+    for _name in ("queue", "processed", "control"):
         (_queue_dir / _name).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
+        # Broadcast (control) messages; Kombu's default is a folder in the cwd.
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
         "polling_interval": 0.5,
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -18,7 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -154,27 +154,19 @@ def poll_source(source_id: int) -> FetchAttempt | None:
 
 
 def _take_lease(source_id: int, now: datetime) -> Source | None:
-    """Lease the source and load it in one statement, committed at once so
-    other workers see the lease; None when it is leased already. A poll
-    answered 304 costs little more than its request, so every statement
-    shows."""
-    quote = connection.ops.quote_name
-    lease = Source._meta.get_field("poll_lease_until")
-    column = quote(lease.column)
-    sql = (
-        f"UPDATE {quote(Source._meta.db_table)} SET {column} = %s "  # noqa: S608 - names from the model, values as parameters
-        f"WHERE {quote(Source._meta.pk.column)} = %s "
-        f"AND ({column} IS NULL OR {column} < %s) RETURNING *"
+    """Lease the source, or None when another poll holds it.
+
+    The conditional UPDATE is the lock: of two workers only one matches the
+    free lease. Outside a transaction it commits at once, so the others see
+    the lease for as long as the fetch takes.
+    """
+    free = Q(poll_lease_until__isnull=True) | Q(poll_lease_until__lt=now)
+    taken = Source.objects.filter(free, pk=source_id).update(
+        poll_lease_until=now + POLL_LEASE
     )
-    params = [
-        lease.get_db_prep_value(now + POLL_LEASE, connection),
-        source_id,
-        lease.get_db_prep_value(now, connection),
-    ]
-    # Read to the end: SQLite ends the statement, and so its implicit
-    # transaction, only then.
-    taken = list(Source.objects.raw(sql, params))
-    return taken[0] if taken else None
+    if not taken:
+        return None
+    return Source.objects.get(pk=source_id)
 
 
 def _poll(source: Source) -> FetchAttempt:
@@ -225,7 +217,7 @@ def _record_success(
             items_created=len(created),
             items_updated=len(updated),
         )
-        _insert([attempt])
+        attempt.save()
         _mark_healthy(source, result, started_at, Source.Outcome.OK)
 
     try:
@@ -255,7 +247,7 @@ def _record_not_modified(
             outcome=Source.Outcome.NOT_MODIFIED,
             http_status=result.http_status or 304,
         )
-        _insert([attempt])
+        attempt.save()
         _mark_healthy(source, result, started_at, Source.Outcome.NOT_MODIFIED)
     return attempt
 
@@ -293,7 +285,7 @@ def _mark_healthy(
     if hasattr(result, "permanent_redirect"):
         _follow_redirect(source, result.permanent_redirect)
         fields += ["url", "moved_to_url", "moved_count"]
-    _update(source, fields)
+    source.save(update_fields=fields)
 
 
 def _follow_redirect(source: Source, target: str) -> None:
@@ -462,7 +454,8 @@ def store_entries(
 
     prepared = _prepare([*created, *updated])
     if created:
-        _insert(created)
+        # On PostgreSQL and SQLite >= 3.35 the pks come back with the rows.
+        NewsItem.objects.bulk_create(created)
     if updated:
         fields = [
             "title",
@@ -478,111 +471,6 @@ def store_entries(
             fields += ["language", "score", "matched_terms", "minhash"]
         NewsItem.objects.bulk_update(updated, fields)
     return created, updated
-
-
-# --- Writing rows --------------------------------------------------------
-#
-# A poll writes ~50 items, one attempt and the source. Through the ORM the
-# per-value preparation of those rows costs more than the database takes to
-# write them, and a 304 poll is mostly ORM overhead; these write the same
-# rows with the same values, preparing only what the driver cannot take.
-
-# Fields whose plain Python values the database driver takes as they are.
-_PLAIN_FIELDS = (
-    models.CharField,
-    models.TextField,
-    models.BooleanField,
-    models.FloatField,
-    models.IntegerField,
-    models.ForeignKey,
-)
-_PLAIN_VALUES = (str, int, float, bool, type(None))
-
-
-def _preparer(field: models.Field) -> Callable[[object], object]:
-    """A function from the field's Python value to the driver's value."""
-    generic = partial(field.get_db_prep_save, connection=connection)
-    if isinstance(field, _PLAIN_FIELDS):
-        return lambda value: value if type(value) in _PLAIN_VALUES else generic(value)
-    if isinstance(field, models.DateTimeField):
-        adapt = connection.ops.adapt_datetimefield_value
-        # Aware datetimes go straight to the backend's adapter.
-        return lambda value: (
-            adapt(value)
-            if isinstance(value, datetime) and value.tzinfo is not None
-            else generic(value)
-        )
-    if isinstance(field, models.JSONField):
-        adapt = connection.ops.adapt_json_value
-        return lambda value: (
-            adapt(value, field.encoder)
-            if isinstance(value, list | dict)
-            else generic(value)
-        )
-    return generic
-
-
-def _insert(objs: Sequence[models.Model]) -> None:
-    """bulk_create of rows of one model; pks come back through RETURNING,
-    in order, as bulk_create relies on too."""
-    model = type(objs[0])
-    if not connection.features.can_return_rows_from_bulk_insert:
-        model.objects.bulk_create(objs)
-        return
-    meta = model._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    preparers = [_preparer(field) for field in fields]
-    now = timezone.now()
-    rows = []
-    for obj in objs:
-        for field in fields:
-            if getattr(field, "auto_now", False) or getattr(
-                field, "auto_now_add", False
-            ):
-                setattr(obj, field.attname, now)
-        rows.append(
-            [
-                prepare(getattr(obj, field.attname))
-                for field, prepare in zip(fields, preparers, strict=True)
-            ]
-        )
-
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = max(connection.ops.bulk_batch_size(fields, objs), 1)
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            chunk = rows[start : start + size]
-            values = ", ".join([placeholder] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values as parameters
-                f"VALUES {values} RETURNING {quote(meta.pk.column)}",
-                [value for row in chunk for value in row],
-            )
-            batch = objs[start : start + size]
-            for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = connection.alias
-
-
-def _update(obj: models.Model, names: Sequence[str]) -> None:
-    """save(update_fields=names), auto_now fields set as save sets them."""
-    meta = obj._meta
-    fields = [meta.get_field(name) for name in names]
-    for field in fields:
-        if getattr(field, "auto_now", False):
-            setattr(obj, field.attname, timezone.now())
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    values = [_preparer(field)(getattr(obj, field.attname)) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 - names from the model, values as parameters
-            f"WHERE {quote(meta.pk.column)} = %s",
-            [*values, obj.pk],
-        )
 
 
 def newest(

@@ -170,3 +170,22 @@ def test_a_polls_batch_is_signed_as_each_item_alone():
     for item in items:
         assert item.minhash == clustering.to_bytes(clustering.signature(item))
     assert clustering.is_empty(clustering.from_bytes(items[1].minhash))
+
+
+def test_a_story_stored_by_another_worker_is_found():
+    # given this worker's index, already loaded
+    outlets = [make_source(name) for name in ("El Tiempo", "Portafolio", "Semana")]
+    first = make_item(outlets[0], *OTHER_STORY)
+
+    # and a story another worker stored and signed since, unknown here
+    elsewhere = make_item(outlets[1], *STORY[0], enrich=False)
+    clustering.sign_items([elsewhere])
+    NewsItem.objects.filter(pk=elsewhere.pk).update(minhash=elsewhere.minhash)
+
+    # when this worker stores another telling of it
+    telling = make_item(outlets[2], *STORY[1])
+
+    # then the two are one story
+    elsewhere.refresh_from_db()
+    assert telling.cluster_id == elsewhere.cluster_id is not None
+    assert first.cluster_id is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import threading
 import zlib
 
 import brotli
@@ -180,3 +181,41 @@ def test_credentials_are_stripped_for_logs():
         http.safe_url("https://boletines.example/rss")
         == "https://boletines.example/rss"
     )
+
+
+@pytest.fixture
+def proxy_environment(monkeypatch):
+    """A clean proxy environment and a new session, which reads it."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setattr(http, "_local", threading.local())
+    return monkeypatch
+
+
+def test_a_proxy_in_the_environment_carries_the_requests(
+    feed_server, proxy_environment
+):
+    # given a worker started behind a proxy (the local server plays it)
+    proxy_environment.setenv("HTTP_PROXY", feed_server.base)
+    feed_server.route("http://noticias.example/feed.xml", Canned(200, BODY))
+
+    # when a feed outside is fetched
+    response = http.fetch("http://noticias.example/feed.xml")
+
+    # then the proxy was asked for it
+    assert response.content == BODY
+    assert len(feed_server.requests_to("http://noticias.example/feed.xml")) == 1
+
+
+def test_hosts_in_no_proxy_are_fetched_directly(feed_server, proxy_environment):
+    # given a proxy that is down, and the feed's host exempt from it
+    proxy_environment.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    proxy_environment.setenv("NO_PROXY", "127.0.0.1")
+    url = feed_server.route("/feed.xml", Canned(200, BODY))
+
+    # when
+    response = http.fetch(url)
+
+    # then the feed came straight from its server
+    assert response.content == BODY
