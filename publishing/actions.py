@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 # Attempts per delivery before a rate-limited or transient failure is final.
 MAX_ATTEMPTS = 5
+# The backends' messages promise a retry; the last one must not.
+_RETRY_PROMISE = re.compile(r"[;,]\s*se reintentará[^.;]*")
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(minutes=15)
 # A claim older than this with no answer means the worker died mid-call.
@@ -234,6 +236,12 @@ def retry(delivery_id: int, user: AbstractBaseUser) -> Delivery:
             raise PostError(
                 _("Esta entrega no está fallida; no hay nada que reintentar.")
             )
+        if not SocialAccount.objects.filter(
+            pk=delivery.account_id, enabled=True
+        ).exists():
+            raise PostError(
+                _("La cuenta está desactivada; actívela antes de reintentar.")
+            )
 
         delivery.status = Delivery.Status.PENDING
         delivery.attempt_count = 0
@@ -323,6 +331,8 @@ def external_id_from_url(url: str) -> str:
 
 
 def publish_delivery(delivery_id: int) -> DeliveryRun:
+    if _fail_if_account_disabled(delivery_id):
+        return DeliveryRun(claimed=False, outcome="account_disabled")
     delivery = _claim(delivery_id)
     if delivery is None:
         return DeliveryRun(claimed=False)
@@ -434,6 +444,33 @@ def _back_to_draft(post: Post, user: AbstractBaseUser) -> None:
     _event(post, user, Post.Status.PENDING, Post.Status.DRAFT, note)
 
 
+def _fail_if_account_disabled(delivery_id: int) -> bool:
+    """Fail a due delivery whose account was switched off since approval."""
+    now = timezone.now()
+    with transaction.atomic():
+        # Unticking "activa" must stop queued retries too, before any call
+        # to the network; the same conditional UPDATE keeps it to one worker.
+        failed = Delivery.objects.filter(
+            pk=delivery_id, status=Delivery.Status.PENDING, account__enabled=False
+        ).update(
+            status=Delivery.Status.FAILED,
+            last_error=_(
+                "La cuenta está desactivada; no se publicó. Actívela y use "
+                "«Reintentar», o publique sin esta cuenta."
+            ),
+            next_attempt_at=None,
+            updated_at=now,
+        )
+        if failed:
+            post_id = Delivery.objects.values_list("post_id", flat=True).get(
+                pk=delivery_id
+            )
+            _settle_post(post_id)
+    if failed:
+        logger.info("Delivery %s failed: its account is disabled", delivery_id)
+    return bool(failed)
+
+
 def _claim(delivery_id: int) -> Delivery | None:
     now = timezone.now()
     with transaction.atomic():
@@ -496,6 +533,13 @@ def _record_result(delivery: Delivery, result: PublishResult) -> float | None:
         delivery.status = Delivery.Status.FAILED
         delivery.last_error = result.error
         if result.retryable:
+            delivery.last_error = _(
+                "Falló tras %(attempts)s intentos: %(reason)s. No se "
+                "reintentará; use «Reintentar» cuando se resuelva."
+            ) % {
+                "attempts": delivery.attempt_count,
+                "reason": _RETRY_PROMISE.sub("", result.error).rstrip(" ."),
+            }
             logger.error(
                 "Delivery %s failed after %s attempts",
                 delivery.pk,

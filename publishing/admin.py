@@ -11,6 +11,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from newsdesk.admin import FeminineAdminMixin
+
+from .forms import check_schedule
 from .models import Delivery, Post, PostEvent, PublishAttempt, SocialAccount
 
 
@@ -22,16 +25,39 @@ def mask(value: object) -> str:
     return f"••••{text[-4:]}"
 
 
+class WriteOnlyTextarea(forms.Textarea):
+    """A textarea that always renders empty, whatever was typed or stored."""
+
+    def format_value(self, value: Any) -> None:
+        # Secrets typed into a form that failed validation must not come
+        # back in the page, its cache or the browser's history.
+        return None
+
+
+# What a live account needs before it can publish or read mentions.
+REQUIRED_LIVE_KEYS = {
+    SocialAccount.Network.X: (
+        "consumer_key",
+        "consumer_secret",
+        "access_token",
+        "access_token_secret",
+    ),
+    SocialAccount.Network.FACEBOOK: ("page_access_token",),
+}
+
+
 class SocialAccountForm(forms.ModelForm):
     # Write-only: the stored credentials never travel back to the browser.
     new_credentials = forms.JSONField(
         label=gettext_lazy("Credenciales nuevas (JSON)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+        widget=WriteOnlyTextarea(attrs={"rows": 4, "autocomplete": "off"}),
         help_text=gettext_lazy(
             "Solo las claves que cambian; las demás se conservan. X: consumer_key, "
             "consumer_secret, access_token, access_token_secret. Facebook: "
-            "page_access_token. Una clave con valor vacío se borra."
+            "page_access_token. Una clave con valor vacío se borra. Este campo "
+            "nunca se muestra de nuevo: si el formulario vuelve con errores, "
+            "escriba otra vez las credenciales."
         ),
     )
 
@@ -47,22 +73,59 @@ class SocialAccountForm(forms.ModelForm):
             )
         return value
 
-    def save(self, commit: bool = True) -> SocialAccount:
-        account = super().save(commit=False)
-        credentials = dict(account.credentials or {})
-        for key, value in self.cleaned_data["new_credentials"].items():
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("backend") != SocialAccount.Backend.LIVE:
+            return cleaned
+
+        network = cleaned.get("network")
+        credentials = self._merged_credentials(cleaned.get("new_credentials") or {})
+        missing = [
+            key
+            for key in REQUIRED_LIVE_KEYS.get(network, ())
+            if not str(credentials.get(key) or "").strip()
+        ]
+        if missing:
+            self.add_error(
+                "new_credentials",
+                _(
+                    "Para el modo real faltan estas credenciales: %(keys)s. "
+                    "Escríbalas en el JSON o deje la cuenta en Sandbox."
+                )
+                % {"keys": ", ".join(missing)},
+            )
+        handle = str(cleaned.get("handle") or "").strip()
+        if network == SocialAccount.Network.FACEBOOK and not handle.isdigit():
+            self.add_error(
+                "handle",
+                _(
+                    "Para el modo real de Facebook, el usuario debe ser el "
+                    "identificador numérico de la página (solo dígitos)."
+                ),
+            )
+        return cleaned
+
+    def _merged_credentials(self, changes: dict) -> dict:
+        credentials = dict(self.instance.credentials or {})
+        for key, value in changes.items():
             if value in ("", None):
                 credentials.pop(key, None)
             else:
                 credentials[key] = value
-        account.credentials = credentials
+        return credentials
+
+    def save(self, commit: bool = True) -> SocialAccount:
+        account = super().save(commit=False)
+        account.credentials = self._merged_credentials(
+            self.cleaned_data["new_credentials"]
+        )
         if commit:
             account.save()
         return account
 
 
 @admin.register(SocialAccount)
-class SocialAccountAdmin(admin.ModelAdmin):
+class SocialAccountAdmin(FeminineAdminMixin, admin.ModelAdmin):
     form = SocialAccountForm
     list_display = ["name", "network", "handle", "mode", "enabled", "last_error"]
     list_filter = ["network", "backend", "enabled"]
@@ -150,8 +213,21 @@ class PostEventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class PostAdminForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = ["text", "link", "accounts", "mirror_to_facebook", "scheduled_for"]
+
+    def clean_scheduled_for(self) -> Any:
+        when = self.cleaned_data.get("scheduled_for")
+        if when is not None:
+            check_schedule(when)
+        return when
+
+
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(FeminineAdminMixin, admin.ModelAdmin):
+    form = PostAdminForm
     list_display = [
         "__str__",
         "status",
@@ -216,7 +292,7 @@ class PublishAttemptInline(ReadOnlyInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(FeminineAdminMixin, admin.ModelAdmin):
     list_display = [
         "post",
         "account",

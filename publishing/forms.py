@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -11,6 +11,33 @@ from django.utils.translation import gettext_lazy
 from . import textcount
 from .actions import Draft
 from .models import Post, SocialAccount
+
+# A schedule further ahead is a typo (a wrong year), not a plan.
+MAX_SCHEDULE_AHEAD = timedelta(days=365)
+
+
+def check_schedule(when: datetime) -> None:
+    """Refuse a schedule in the past, out of range or absurdly far ahead."""
+    try:
+        # Stored in UTC: 9999-12-31 23:59 in Bogotá is already year 10000.
+        when = when.astimezone(UTC)
+    except (OverflowError, ValueError) as error:
+        raise forms.ValidationError(
+            _("Esa fecha está fuera del rango permitido; revise el año."),
+            code="out_of_range",
+        ) from error
+
+    now = timezone.now()
+    if when < now:
+        raise forms.ValidationError(_("La hora programada ya pasó."), code="past")
+    if when > now + MAX_SCHEDULE_AHEAD:
+        raise forms.ValidationError(
+            _(
+                "Solo se puede programar hasta un año por delante; "
+                "revise la fecha (¿el año?)."
+            ),
+            code="too_far",
+        )
 
 
 class AccountChoiceField(forms.ModelMultipleChoiceField):
@@ -108,8 +135,8 @@ class PostForm(forms.Form):
 
     def clean_scheduled_for(self) -> datetime | None:
         when = self.cleaned_data["scheduled_for"]
-        if when is not None and when < timezone.now():
-            raise forms.ValidationError(_("La hora programada ya pasó."))
+        if when is not None:
+            check_schedule(when)
         return when
 
     def to_draft(self) -> Draft:

@@ -9,6 +9,7 @@ stores or sends anything, so both must agree.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -39,6 +40,32 @@ _DIRECTION_CONTROLS = {
     "\u2067": gettext_lazy("aislamiento de derecha a izquierda"),
     "\u2068": gettext_lazy("aislamiento según el primer carácter"),
     "\u2069": gettext_lazy("fin de aislamiento direccional"),
+}
+# Control characters (C0 and C1) beep, move the cursor or vanish; only the
+# line break belongs in a post.
+_CONTROL_NAMES = {
+    "\t": gettext_lazy("tabulador"),
+    "\x07": gettext_lazy("campana (BEL)"),
+    "\x08": gettext_lazy("retroceso (BS)"),
+    "\x1b": gettext_lazy("escape (ESC)"),
+    "\x7f": gettext_lazy("borrado (DEL)"),
+}
+# Characters that show nothing: a text made only of these looks empty.
+_INVISIBLE_NAMES = {
+    "\u00ad": gettext_lazy("guion invisible"),
+    "\u034f": gettext_lazy("unión de grafemas invisible"),
+    "\u115f": gettext_lazy("relleno hangul"),
+    "\u1160": gettext_lazy("relleno hangul"),
+    "\u17b4": gettext_lazy("vocal invisible"),
+    "\u17b5": gettext_lazy("vocal invisible"),
+    "\u180e": gettext_lazy("separador de vocal mongol"),
+    "\u200b": gettext_lazy("espacio de ancho cero"),
+    "\u200c": gettext_lazy("separador de ancho cero"),
+    "\u200d": gettext_lazy("unión de ancho cero"),
+    "\u2060": gettext_lazy("unión de palabras"),
+    "\u2800": gettext_lazy("braille en blanco"),
+    "\u3164": gettext_lazy("relleno hangul"),
+    "\uffa0": gettext_lazy("relleno hangul de media anchura"),
 }
 # Enough to find the spot without flooding the message.
 _MAX_REPORTED = 5
@@ -86,6 +113,19 @@ def validation_error(text: str) -> str | None:
         return _("El texto para X está vacío.")
 
     text = normalize_line_endings(text)
+    controls = _describe(text, _control_names(text))
+    if controls:
+        return _(
+            "El texto para X contiene caracteres de control, que no se ven y "
+            "X mostraría mal o rechazaría: %(found)s. Bórrelos (suelen llegar "
+            "al copiar y pegar)."
+        ) % {"found": controls}
+    if all(_is_invisible(char) for char in text):
+        return _(
+            "El texto para X solo tiene caracteres invisibles: %(found)s. "
+            "Escriba el texto de la publicación."
+        ) % {"found": _describe(text, _invisible_names(text))}
+
     hidden = _describe(text, _DIRECTION_CONTROLS)
     if hidden:
         return _(
@@ -113,6 +153,33 @@ def validation_error(text: str) -> str | None:
     if not length.valid:
         return _("El texto para X contiene caracteres que X no acepta.")
     return None
+
+
+def _control_names(text: str) -> dict[str, str]:
+    return {
+        char: _CONTROL_NAMES.get(char, gettext_lazy("carácter de control"))
+        for char in set(text)
+        if char != "\n" and unicodedata.category(char) == "Cc"
+    }
+
+
+def _is_invisible(char: str) -> bool:
+    # Separators (Z*), format characters (Cf) and the blank look-alikes.
+    return (
+        char.isspace()
+        or char in _INVISIBLE_NAMES
+        or unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp")
+    )
+
+
+def _invisible_names(text: str) -> dict[str, str]:
+    names = {}
+    for char in set(text):
+        if char in _INVISIBLE_NAMES:
+            names[char] = _INVISIBLE_NAMES[char]
+        elif not char.isspace():
+            names[char] = gettext_lazy("carácter invisible")
+    return names
 
 
 def _describe(text: str, names: dict[str, str]) -> str:

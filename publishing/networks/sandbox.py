@@ -26,21 +26,23 @@ MAX_MENTIONS_PER_PULL = 30
 # X's snowflake ids count milliseconds from this instant (2010-11-04).
 X_EPOCH_MS = 1288834974657
 
+# Invented people and groups. The "_demo" suffix keeps a handle from naming
+# a real person's account, and tells a reader the mention is made up.
 CITIZENS = [
-    ("marcela_rpz", "Marcela Ruiz Paz"),
-    ("jd_ortegon", "Juan David Ortegón"),
-    ("luzaidaq", "Luz Aida Quintero"),
-    ("ingenieroboyaco", "Hernán Sogamoso"),
-    ("vero.tunja", "Verónica Ayala"),
-    ("camilo_energia", "Camilo Restrepo Gil"),
-    ("paisa_solar", "Natalia Echeverri"),
-    ("don_efrain_58", "Efraín Mosquera"),
+    ("marcela_rpz_demo", "Marcela Ruiz Paz (demo)"),
+    ("jd_ortegon_demo", "Juan David Ortegón (demo)"),
+    ("luzaidaq_demo", "Luz Aida Quintero (demo)"),
+    ("ingenieroboyaco_demo", "Hernán Sogamoso (demo)"),
+    ("vero.tunja_demo", "Verónica Ayala (demo)"),
+    ("camilo_energia_demo", "Camilo Restrepo Gil (demo)"),
+    ("paisa_solar_demo", "Natalia Echeverri (demo)"),
+    ("don_efrain_58_demo", "Efraín Mosquera (demo)"),
 ]
 ENTITIES = [
-    ("asoc_minera_andina", "Asociación Minera Andina (demo)"),
-    ("veeduria_energia_co", "Veeduría Ciudadana de Energía (demo)"),
-    ("coop_solar_guajira", "Cooperativa Solar de La Guajira (demo)"),
-    ("gremio_gas_llanos", "Gremio de Gas de los Llanos (demo)"),
+    ("asoc_minera_andina_demo", "Asociación Minera Andina (demo)"),
+    ("veeduria_energia_co_demo", "Veeduría Ciudadana de Energía (demo)"),
+    ("coop_solar_guajira_demo", "Cooperativa Solar de La Guajira (demo)"),
+    ("gremio_gas_llanos_demo", "Gremio de Gas de los Llanos (demo)"),
 ]
 TOPICS = [
     "la subasta de energía renovable",

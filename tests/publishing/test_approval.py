@@ -1,6 +1,6 @@
 """An approver approves exactly the version they read."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -106,7 +106,7 @@ def test_an_approval_without_a_version_is_refused(andres, pending_post):
     [
         {"link": "https://www.upme.gov.co/otro"},
         {"mirror_to_facebook": ""},
-        {"scheduled_for": "2031-01-15T08:00"},
+        {"scheduled_for": f"{datetime.now(UTC) + timedelta(days=30):%Y-%m-%d}T08:00"},
         {"accounts": "first-only"},
     ],
 )
@@ -197,3 +197,18 @@ def test_approving_a_scheduled_post_says_when_it_will_be_published(
     assert "2030, 15:30 (hora de Bogotá)" in page
     assert "Se publicará el 4" in page
     assert callbacks == []
+
+
+@pytest.mark.parametrize("text", ["Plan\x1b[2J de expansión", "\u200b\u2800"])
+def test_approval_refuses_control_or_only_invisible_text(approver, pending_post, text):
+    # given a pending text that slipped in before the check existed
+    Post.objects.filter(pk=pending_post.pk).update(text=text)
+
+    # when Andrés approves it, then nothing is sent
+    with pytest.raises(actions.PostError):
+        actions.approve(
+            pending_post.pk,
+            approver,
+            actions.post_version(Post.objects.get(pk=pending_post.pk)),
+        )
+    assert not Delivery.objects.exists()

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -99,12 +100,15 @@ def test_past_schedule_is_refused(editor_client, x_accounts):
 
 
 def test_schedule_is_read_as_bogota_time(editor_client, x_accounts):
-    editor_client.post(
-        COMPOSE, form_data(x_accounts, scheduled_for="2099-03-01T08:00", save="1")
-    )
+    year = timezone.now().year + 1
+    with time_machine.travel(datetime(year - 1, 6, 1, tzinfo=UTC), tick=False):
+        editor_client.post(
+            COMPOSE,
+            form_data(x_accounts, scheduled_for=f"{year}-03-01T08:00", save="1"),
+        )
 
     # 08:00 in Bogotá is 13:00 UTC
-    assert Post.objects.get().scheduled_for == datetime(2099, 3, 1, 13, 0, tzinfo=UTC)
+    assert Post.objects.get().scheduled_for == datetime(year, 3, 1, 13, 0, tzinfo=UTC)
 
 
 def test_composer_prefills_from_a_news_item(editor_client, editor, x_accounts):
@@ -442,3 +446,65 @@ def test_hidden_characters_are_named_in_the_composer(editor_client, x_accounts):
     page = response.content.decode()
     assert "U+FEFF (espacio invisible) en la posición 8" in page
     assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("scheduled_for", "message"),
+    [
+        ("9999-12-31T23:59", "fuera del rango permitido"),
+        ("2020-01-01T08:00", "La hora programada ya pasó."),
+        ("2200-06-01T08:00", "hasta un año por delante"),
+    ],
+)
+def test_an_impossible_schedule_gets_a_spanish_error_not_a_crash(
+    editor_client, x_accounts, scheduled_for, message
+):
+    # when Erika types a year far off, or one already gone
+    response = editor_client.post(
+        COMPOSE, form_data(x_accounts, scheduled_for=scheduled_for, submit="1")
+    )
+
+    # then the composer comes back with a reason and nothing is stored
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_admin_refuses_an_out_of_range_schedule_on_a_draft(admin_client, editor):
+    from tests.publishing.conftest import make_post
+
+    post = make_post(editor, [])
+    response = admin_client.post(
+        reverse("admin:publishing_post_change", args=[post.pk]),
+        {
+            "text": post.text,
+            "link": post.link,
+            "mirror_to_facebook": "on",
+            "scheduled_for_0": "31/12/9999",
+            "scheduled_for_1": "23:59:00",
+            "deliveries-TOTAL_FORMS": "0",
+            "deliveries-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "fuera del rango permitido" in response.content.decode()
+    post.refresh_from_db()
+    assert post.scheduled_for is None
+
+
+def test_server_error_and_live_warning_are_separate_boxes(editor_client, x_accounts):
+    # when Erika saves a text with a terminal escape in it
+    response = editor_client.post(
+        COMPOSE, form_data(x_accounts, text="\x1b[31mPlan de expansión", save="1")
+    )
+
+    # then the server's reason stands in its own pink box, apart from the
+    # amber warning the page shows while typing
+    html = response.content.decode()
+    assert not Post.objects.exists()
+    assert 'id="hidden-chars" class="msg msg-warning"' in html
+    assert '<small class="msg msg-error" role="alert" style="display:block' in html
+    assert "U+001B (escape (ESC))" in html

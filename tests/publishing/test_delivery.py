@@ -303,3 +303,83 @@ def test_a_bug_in_a_backend_is_recorded_not_raised(approved, monkeypatch):
 
     assert run.outcome == Outcome.TRANSIENT
     assert delivery.attempts.get().error.startswith("Error interno")
+
+
+def test_the_last_failed_attempt_says_it_will_not_be_retried(approved, scripted):
+    # given X cannot be reached on every attempt
+    scripted.script = [
+        PublishResult(
+            outcome=Outcome.TRANSIENT,
+            error="No se pudo conectar con X; se reintentará.",
+        )
+        for _ in range(actions.MAX_ATTEMPTS)
+    ]
+    delivery = only_x_delivery(approved)
+    messages = []
+
+    # when every retry is used up
+    for _ in range(actions.MAX_ATTEMPTS):
+        Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None)
+        actions.publish_delivery(delivery.pk)
+        delivery.refresh_from_db()
+        messages.append(delivery.last_error)
+
+    # then earlier messages promise a retry and the last one does not
+    assert messages[0] == "No se pudo conectar con X; se reintentará."
+    assert delivery.status == Delivery.Status.FAILED
+    assert messages[-1] == (
+        "Falló tras 5 intentos: No se pudo conectar con X. No se reintentará; "
+        "use «Reintentar» cuando se resuelva."
+    )
+
+
+def test_a_queued_retry_on_a_disabled_account_fails_without_the_network(
+    approved, scripted
+):
+    # given a delivery waiting for its retry
+    scripted.script = [PublishResult(outcome=Outcome.TRANSIENT, error="temporal")]
+    delivery = only_x_delivery(approved)
+    actions.publish_delivery(delivery.pk)
+
+    # when someone unticks "Activa" on the account, then the retry runs
+    delivery.account.enabled = False
+    delivery.account.save(update_fields=["enabled"])
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None)
+    run = actions.publish_delivery(delivery.pk)
+
+    # then nothing more reaches the network and the reason is plain
+    assert scripted.calls == 1
+    assert run.retry_in is None
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.last_error.startswith("La cuenta está desactivada")
+    approved.refresh_from_db()
+    assert approved.status == Post.Status.FAILED
+
+
+def test_approval_does_not_target_a_disabled_account(
+    pending_post, approver, x_accounts, django_capture_on_commit_callbacks
+):
+    x_accounts[1].enabled = False
+    x_accounts[1].save(update_fields=["enabled"])
+
+    with django_capture_on_commit_callbacks(execute=False):
+        actions.approve(pending_post.pk, approver)
+
+    targeted = set(pending_post.deliveries.values_list("account", flat=True))
+    assert x_accounts[1].pk not in targeted
+    assert x_accounts[0].pk in targeted
+
+
+def test_retry_on_a_disabled_account_is_refused_in_spanish(approved, scripted, editor):
+    scripted.script = [PublishResult(outcome=Outcome.INVALID, error="X rechazó")]
+    delivery = only_x_delivery(approved)
+    actions.publish_delivery(delivery.pk)
+    delivery.account.enabled = False
+    delivery.account.save(update_fields=["enabled"])
+
+    with pytest.raises(actions.PostError, match="La cuenta está desactivada"):
+        actions.retry(delivery.pk, editor)
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED

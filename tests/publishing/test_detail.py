@@ -423,3 +423,112 @@ def test_an_over_long_note_is_refused_with_its_reason(approver_client, pending_p
     assert note in page
     pending_post.refresh_from_db()
     assert pending_post.status == Post.Status.PENDING
+
+
+def test_admin_form_that_fails_does_not_show_typed_secrets_again(client, db):
+    admin = User.objects.create_superuser("admin", "admin@upme.gov.co", "clave-admin-1")
+    client.force_login(admin)
+
+    # when the admin forgets the name but pastes the keys
+    response = client.post(
+        reverse("admin:publishing_socialaccount_add"),
+        {
+            "network": "x",
+            "name": "",
+            "handle": "@UPMEOficial",
+            "backend": "sandbox",
+            "enabled": "on",
+            "new_credentials": '{"consumer_secret": "cs-typed-secret-8888"}',
+        },
+    )
+
+    # then the form comes back with the error and an empty credentials box
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "cs-typed-secret-8888" not in html
+    assert "escriba otra vez las credenciales" in html
+    assert not SocialAccount.objects.exists()
+
+
+def test_admin_refuses_live_x_account_without_every_key(client, db):
+    admin = User.objects.create_superuser("admin", "admin@upme.gov.co", "clave-admin-1")
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("admin:publishing_socialaccount_add"),
+        {
+            "network": "x",
+            "name": "UPME",
+            "handle": "@UPMEOficial",
+            "backend": "live",
+            "enabled": "on",
+            "new_credentials": '{"consumer_key": "ck-1234567890"}',
+        },
+    )
+
+    html = response.content.decode()
+    assert "faltan estas credenciales: consumer_secret, access_token, " in html
+    assert "access_token_secret" in html
+    assert not SocialAccount.objects.exists()
+
+
+def test_admin_refuses_live_facebook_page_without_numeric_id_or_token(client, db):
+    admin = User.objects.create_superuser("admin", "admin@upme.gov.co", "clave-admin-1")
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("admin:publishing_socialaccount_add"),
+        {
+            "network": "facebook",
+            "name": "Página UPME",
+            "handle": "upme.oficial",
+            "backend": "live",
+            "enabled": "on",
+            "new_credentials": "",
+        },
+    )
+
+    html = response.content.decode()
+    assert "faltan estas credenciales: page_access_token" in html
+    assert "identificador numérico de la página" in html
+    assert not SocialAccount.objects.exists()
+
+
+def test_admin_says_la_cuenta_fue_agregada(client, db):
+    admin = User.objects.create_superuser("admin", "admin@upme.gov.co", "clave-admin-1")
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("admin:publishing_socialaccount_add"),
+        {
+            "network": "facebook",
+            "name": "Página UPME",
+            "handle": "178923456781234",
+            "backend": "live",
+            "enabled": "on",
+            "new_credentials": '{"page_access_token": "EAAtoken-123456"}',
+        },
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "La cuenta “" in html and "fue agregada" in html
+    assert SocialAccount.objects.get().credentials == {
+        "page_access_token": "EAAtoken-123456"
+    }
+
+
+def test_wide_tables_scroll_inside_their_own_box_on_a_phone(editor_client, approved):
+    # A table wider than a 390 px screen must not push the whole page sideways.
+    detail = editor_client.get(
+        reverse("publishing:detail", args=[approved.pk])
+    ).content.decode()
+    listing = editor_client.get(
+        reverse("publishing:list"), {"estado": "approved"}
+    ).content.decode()
+
+    for html in (detail, listing):
+        assert "<table" in html
+        assert html.count('<div class="overflow-auto">\n<table') + html.count(
+            '<div class="overflow-auto">\n  <table'
+        ) == html.count("<table")

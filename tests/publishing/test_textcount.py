@@ -160,6 +160,39 @@ def test_ordinary_right_to_left_text_is_still_accepted():
     assert textcount.validation_error("Informe en árabe: تقرير الطاقة") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Plan\x07 de expansión", "U+0007 (campana (BEL))"),
+        ("\x1b[31mPlan de expansión", "U+001B (escape (ESC))"),
+        ("Plan\x85 de expansión", "U+0085 (carácter de control)"),
+        ("Plan\tde expansión", "U+0009 (tabulador)"),
+    ],
+)
+def test_control_characters_are_refused_by_name(text, named):
+    error = textcount.validation_error(text)
+
+    assert error is not None
+    assert "caracteres de control" in error
+    assert named in error
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u200b", "\u2800\u2800", "\u00ad", "\u3164 \u200b", "\u2060\u180e\n"],
+)
+def test_a_text_of_only_invisible_characters_is_refused(text):
+    error = textcount.validation_error(text)
+
+    assert error is not None
+    assert "solo tiene caracteres invisibles" in error
+    assert f"U+{ord(text[0]):04X}" in error
+
+
+def test_line_breaks_and_a_visible_text_with_a_soft_hyphen_are_accepted():
+    assert textcount.validation_error("Plan de\nexpan\u00adsión") is None
+
+
 FAKE_DOM = """
 global.window = {};
 require(process.argv[2]);
@@ -204,7 +237,16 @@ def test_the_composer_warns_of_hidden_characters_while_typing(tmp_path):
     static = Path(__file__).resolve().parents[2] / "static"
     script = tmp_path / "composer_check.js"
     script.write_text(FAKE_DOM)
-    texts = ["Plan de expansión", "Plan \u202ede expansión", "Plan\ufeff", "تقرير"]
+    texts = [
+        "Plan de expansión",
+        "Plan \u202ede expansión",
+        "Plan\ufeff",
+        "تقرير",
+        "Plan\x07 de expansión",
+        "\x1b[31mPlan",
+        "\u200b\u2800\u3164",
+        "Plan\nde expansión",
+    ]
 
     answer = subprocess.run(
         [
@@ -222,6 +264,10 @@ def test_the_composer_warns_of_hidden_characters_while_typing(tmp_path):
 
     assert json.loads(answer.stdout) == [
         {"warned": False, "invalid": False},
+        {"warned": True, "invalid": True},
+        {"warned": True, "invalid": True},
+        {"warned": False, "invalid": False},
+        {"warned": True, "invalid": True},
         {"warned": True, "invalid": True},
         {"warned": True, "invalid": True},
         {"warned": False, "invalid": False},
