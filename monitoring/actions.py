@@ -51,6 +51,11 @@ class TransientPullError(Exception):
         self.account_id = account_id
         self.failure = failure
 
+    def __reduce__(self) -> tuple:
+        # Celery pickles the exception to hand it between processes; the
+        # default rebuilds it from the message alone, which __init__ refuses.
+        return (type(self), (self.account_id, self.failure))
+
 
 def pull_mentions(account_id: int) -> int:
     """Store the account's mentions newer than its cursor; return how many.
@@ -235,6 +240,21 @@ def _record_failure(
         failure.http_status,
         type(exc).__name__,
     )
+    # The causes' classes tell DNS from TLS from refused, without any text.
+    logger.debug(
+        "Mentions pull failure causes account=%s chain=%s",
+        account.pk,
+        " <- ".join(_cause_names(exc)),
+    )
+
+
+def _cause_names(exc: BaseException) -> list[str]:
+    names: list[str] = []
+    current: BaseException | None = exc
+    while current is not None and len(names) < 5:
+        names.append(type(current).__name__)
+        current = current.__cause__ or current.__context__
+    return names
 
 
 def _finish(pull: MentionPull, started: float) -> None:
@@ -277,10 +297,9 @@ def _error_message(failure: PullFailure) -> str:
     else:
         reason = _("error inesperado al traer las menciones.")
 
-    message = ERROR_PREFIX + reason
-    if failure.detail:
-        message += " " + _("Detalle: %(detail)s") % {"detail": failure.detail}
-    return message
+    # Only the outcome reaches the page: the exception text is English and
+    # may carry addresses built from the account's ids; it goes to the log.
+    return ERROR_PREFIX + reason
 
 
 def _clip(value: str, field: str) -> str:

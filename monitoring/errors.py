@@ -29,6 +29,9 @@ _FACEBOOK_TRANSIENT_CODES = {1, 2}
 _SECRET_PARAM = re.compile(
     r"(?i)\b(access_token|token|key|secret|signature|password)=[^&\s'\"]+"
 )
+# Addresses can carry account ids taken from a token: keep the host only.
+_URL = re.compile(r"(?i)\b(https?://[^/\s'\"]+)[^\s'\")]*")
+_URL_PATH = re.compile(r"(?i)\b(url: )/[^\s'\")]*")
 _MAX_DETAIL = 300
 
 
@@ -76,6 +79,8 @@ def classify(exc: BaseException) -> PullFailure:
 def scrub(text: str) -> str:
     """Drop credentials from an error text and keep it short."""
     text = _SECRET_PARAM.sub(r"\1=***", text)
+    text = _URL.sub(r"\1/…", text)
+    text = _URL_PATH.sub(r"\1/…", text)
     if len(text) > _MAX_DETAIL:
         text = text[: _MAX_DETAIL - 1] + "…"
     return text

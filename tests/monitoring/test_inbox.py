@@ -312,3 +312,31 @@ def test_a_live_account_has_no_sandbox_badge(
 
     assert "Comentario real" in page
     assert "badge-sandbox" not in page
+
+
+def test_sandbox_mentions_show_their_invented_address_as_text(
+    editor_client, x_account, facebook_account, make_mention
+):
+    # given one mention on a sandbox account and one on a live page
+    make_mention(x_account, 1, url="https://x.com/luzaidaq_demo/status/1")
+    make_mention(facebook_account, 2, url="https://www.facebook.com/178923456781234_2")
+
+    html = editor_client.get(INBOX, {"tab": "all"}).content.decode()
+
+    # then the invented one is not a link, and the real one still is
+    assert 'href="https://x.com/luzaidaq_demo/status/1"' not in html
+    assert (
+        "https://x.com/luzaidaq_demo/status/1 <strong>simulado (sandbox)</strong>"
+        in html
+    )
+    assert 'href="https://www.facebook.com/178923456781234_2"' in html
+
+
+def test_the_sandbox_invents_only_handles_marked_as_demo(x_account):
+    from publishing.networks.sandbox import SandboxBackend
+
+    mentions = SandboxBackend(x_account)._mention
+    handles = {mentions(n).author_handle for n in range(200)}
+
+    assert len(handles) > 5
+    assert all(handle.endswith("_demo") for handle in handles)

@@ -225,6 +225,29 @@ def test_logs_and_errors_never_carry_message_text_or_tokens(network, x_account, 
     assert "EAAB-secreto" not in x_account.last_error
 
 
+def test_an_unreachable_network_leaves_a_spanish_reason_without_addresses(
+    network, x_account
+):
+    # given X cannot be reached, as urllib3 words it
+    network.error = requests.ConnectionError(
+        "HTTPSConnectionPool(host='api.twitter.com', port=443): Max retries "
+        "exceeded with url: /2/users/1456789/mentions?max_results=100 "
+        "(Caused by NameResolutionError)"
+    )
+
+    with pytest.raises(actions.TransientPullError):
+        actions.pull_mentions(x_account.pk)
+
+    # then the desk reads why in Spanish, and nothing technical
+    x_account.refresh_from_db()
+    assert x_account.last_error == (
+        "Menciones: la red no respondió bien; se intentará de nuevo."
+    )
+    pull = MentionPull.objects.get()
+    assert "1456789" not in pull.error
+    assert "api.twitter.com" in pull.error
+
+
 def test_a_disabled_account_is_not_pulled(network, x_account):
     x_account.enabled = False
     x_account.save(update_fields=["enabled"])

@@ -1,3 +1,5 @@
+import logging
+import pickle
 from datetime import timedelta
 from unittest import mock
 
@@ -59,15 +61,39 @@ def test_the_pull_task_stores_mentions(network, x_account):
     assert Mention.objects.count() == 2
 
 
-def test_a_transient_error_is_retried_with_a_cap(network, x_account):
+def test_a_transient_error_is_retried_with_a_cap(network, x_account, caplog):
     network.error = requests.ReadTimeout("read timed out")
 
-    result = tasks.pull_mentions_task.apply(args=[x_account.pk])
+    with caplog.at_level(logging.INFO):
+        result = tasks.pull_mentions_task.apply(args=[x_account.pk])
 
-    assert result.failed()
     # The first try and three retries, each recorded.
+    assert result.get() == 0
     assert len(network.calls) == 4
     assert MentionPull.objects.filter(outcome="transient").count() == 4
+    # One INFO line per attempt; a single ERROR once the retries are used up.
+    failed = [r for r in caplog.records if "Mentions pull failed" in r.getMessage()]
+    assert [r.levelno for r in failed] == [logging.INFO] * 4
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in errors] == [
+        f"Mentions pull gave up account={x_account.pk} outcome=transient attempts=4"
+    ]
+    assert "Unpickleable" not in caplog.text
+
+
+def test_the_transient_error_survives_the_trip_between_processes(x_account):
+    from celery.utils.serialization import get_pickleable_exception
+
+    from monitoring.actions import TransientPullError
+    from monitoring.errors import PullFailure
+
+    error = TransientPullError(x_account.pk, PullFailure("transient", 503))
+
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 -- our own bytes
+
+    assert get_pickleable_exception(error) is error
+    assert (copy.account_id, copy.failure) == (x_account.pk, error.failure)
+    assert str(copy) == f"account {x_account.pk}: transient"
 
 
 def test_a_transient_error_that_clears_up_stores_on_retry(network, x_account):
