@@ -141,6 +141,17 @@ def accept_request(staff_request: StaffRequest, user: AbstractBaseUser) -> Staff
 def reject_request(
     staff_request: StaffRequest, user: AbstractBaseUser, note: str = ""
 ) -> StaffRequest:
+    row = StaffRequest.objects.select_for_update().get(pk=staff_request.pk)
+    # Once a post is written for it, a rejection would tell the requester
+    # «Rechazada» while the post goes on to be published.
+    if row.status != StaffRequest.Status.REJECTED and row.posts.exists():
+        raise ReviewError(
+            _(
+                "Ya hay una publicación redactada para esta solicitud; no se "
+                "puede rechazar. Si no debe salir, devuelva o elimine esa "
+                "publicación."
+            )
+        )
     return _transition(
         staff_request,
         (StaffRequest.Status.NEW, StaffRequest.Status.ACCEPTED),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from newsdesk import relevance
 from newsdesk.actions import review
 from newsdesk.forms import QueueFilterForm, RejectRequestForm, StaffRequestForm
 from newsdesk.models import Cluster, NewsItem, Source, StaffRequest
+from publishing.models import Post
 from upme_social.roles import is_editor
 
 PAGE_SIZE = 25
@@ -139,8 +140,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     text = str(filters.value("q", ""))
 
     if tab == Tab.REQUESTS:
-        rows = StaffRequest.objects.filter(status__in=OPEN_REQUESTS).select_related(
-            "requester"
+        # has_post decides whether "Rechazar" is offered, without a query
+        # per row.
+        rows = (
+            StaffRequest.objects.filter(status__in=OPEN_REQUESTS)
+            .select_related("requester")
+            .annotate(
+                has_post=Exists(Post.objects.filter(staff_request=OuterRef("pk")))
+            )
         )
         page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
             request.GET.get("page")

@@ -1,6 +1,8 @@
 """Dates and characters in a staff request that once broke the form."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from newsdesk.models import StaffRequest
@@ -55,3 +57,22 @@ def test_hidden_control_characters_are_refused(client, requester, hidden):
 
     assert "carácter de control invisible" in page
     assert not StaffRequest.objects.exists()
+
+
+def test_requests_tab_costs_the_same_queries_for_many_requests(
+    editor_client, requester, django_assert_max_num_queries
+):
+    # given one open request, then twenty
+    StaffRequest.objects.create(
+        requester=requester, kind="news", title="Informe", description="Texto"
+    )
+    with CaptureQueriesContext(connection) as one:
+        editor_client.get(reverse("newsdesk:queue"), {"tab": "solicitudes"})
+    for n in range(20):
+        StaffRequest.objects.create(
+            requester=requester, kind="news", title=f"Informe {n}", description="T"
+        )
+
+    # then Erika's tab does not ask the database once per request
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        editor_client.get(reverse("newsdesk:queue"), {"tab": "solicitudes"})

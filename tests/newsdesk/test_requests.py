@@ -248,3 +248,34 @@ def test_oversized_post_and_garbage_date_never_fail(requester_client):
     assert response.status_code == 200
     assert "válida" in response.content.decode()
     assert not StaffRequest.objects.exists()
+
+
+def test_an_accepted_request_with_a_post_cannot_be_rejected(
+    editor_client, editor, requester
+):
+    from publishing.models import Post
+
+    # given Erika accepted the request and wrote a post for it
+    staff_request = open_request(requester, status=StaffRequest.Status.ACCEPTED)
+    Post.objects.create(
+        text="La UPME publica el informe de demanda.",
+        created_by=editor,
+        staff_request=staff_request,
+    )
+    other = open_request(requester, title="Otra solicitud sin publicación")
+
+    # then the requests tab offers no «Rechazar» for it, only for the other
+    page = editor_client.get(QUEUE, {"tab": "solicitudes"}).content.decode()
+    mine = page.split(f'id="request-{staff_request.pk}"')[1].split("</article>")[0]
+    theirs = page.split(f'id="request-{other.pk}"')[1].split("</article>")[0]
+    assert "Rechazar" not in mine
+    assert "Ya tiene una publicación redactada" in mine
+    assert "Rechazar" in theirs
+
+    # and a rejection sent anyway is refused with a reason
+    response = editor_client.post(
+        reverse("newsdesk:request_reject", args=[staff_request.pk]), follow=True
+    )
+    assert "no se puede rechazar" in response.content.decode()
+    staff_request.refresh_from_db()
+    assert staff_request.status == StaffRequest.Status.ACCEPTED

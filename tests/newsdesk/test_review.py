@@ -71,3 +71,22 @@ def test_request_lifecycle(editor, requester):
         review.accept_request(staff_request, editor)
     # Repeating the current state is not an error.
     assert review.mark_request_published(staff_request, editor).status == "published"
+
+
+def test_a_request_with_a_draft_post_cannot_be_rejected(editor, requester):
+    from publishing.models import Post
+
+    # given a new request with only a draft written for it
+    staff_request = StaffRequest.objects.create(
+        requester=requester,
+        kind=StaffRequest.Kind.NEWS,
+        title="Informe de demanda",
+        description="Por favor publicar.",
+    )
+    Post.objects.create(text="Borrador", created_by=editor, staff_request=staff_request)
+
+    # when the editor tries to reject it, then it is refused in Spanish
+    with pytest.raises(review.ReviewError, match="no se puede rechazar"):
+        review.reject_request(staff_request, editor, "no")
+    staff_request.refresh_from_db()
+    assert staff_request.status == StaffRequest.Status.NEW
