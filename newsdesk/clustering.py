@@ -15,13 +15,13 @@ import heapq
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 from datasketch.hashfunc import sha1_hash32
 from django.db.models import Max
 from django.utils import timezone
@@ -120,12 +120,28 @@ def is_empty(minhash: MinHash) -> bool:
     return bool(minhash.is_empty())
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     source_id: int
     published_at: datetime
     # Hash values only: comparing arrays spares building MinHash objects.
     values: np.ndarray
+
+
+_BANDS, _ROWS = LSH_PARAMS
+# Odd 64-bit constant (the golden ratio) to mix a band's values into one
+# key. Two different bands sharing a key is as rare as a 64-bit collision,
+# and would only propose a candidate that the similarity check then judges.
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """One 64-bit key per LSH band of each signature (rows x bands)."""
+    bands = signatures.reshape(-1, _BANDS, _ROWS).astype(np.uint64)
+    keys = bands[:, :, 0]
+    for row in range(1, _ROWS):
+        keys = keys * _MIX ^ bands[:, :, row]
+    return keys
 
 
 class RecentIndex:
@@ -137,10 +153,14 @@ class RecentIndex:
     process also sees what other workers stored), never reloaded whole;
     pruned as items age out, so memory stays bounded by three days of
     stories.
+
+    Each band is a dict from an int key to a pk, or a list of pks once
+    items share it: a few dozen bytes per item and band, where a set per
+    band key (datasketch's MinHashLSH) costs about ten times as much.
     """
 
     def __init__(self) -> None:
-        self.lsh = MinHashLSH(num_perm=NUM_PERM, params=LSH_PARAMS)
+        self.buckets: list[dict[int, int | list[int]]] = [{} for _ in range(_BANDS)]
         self.entries: dict[int, _Entry] = {}
         # Oldest first, so pruning looks only at what has expired rather
         # than at three days of stories on every poll.
@@ -148,21 +168,52 @@ class RecentIndex:
         self.last_pk = 0
 
     def put(
-        self, pk: int, source_id: int, published_at: datetime, values: np.ndarray
+        self,
+        pk: int,
+        source_id: int,
+        published_at: datetime,
+        values: np.ndarray,
+        keys: list[int] | None = None,
     ) -> None:
+        """Index an item; `keys` are its `band_keys`, when the caller
+        computed a batch's at once."""
         entry = self.entries.get(pk)
         if entry is not None:
             if np.array_equal(entry.values, values):
                 return
-            self.lsh.remove(pk)
-        minhash = MinHash(
-            seed=SEED, scheme=SCHEME, hashvalues=values, permutations=_PERMUTATIONS
-        )
-        self.lsh.insert(pk, minhash, check_duplication=False)
+            self._unlink(pk, entry.values)
+        if keys is None:
+            keys = band_keys(values)[0].tolist()
+        for bucket, key in zip(self.buckets, keys, strict=True):
+            held = bucket.get(key)
+            if held is None:
+                bucket[key] = pk
+            elif isinstance(held, list):
+                held.append(pk)
+            else:
+                bucket[key] = [held, pk]
         self.entries[pk] = _Entry(source_id, published_at, values)
         heapq.heappush(self.expiry, (published_at, pk))
 
-    def refresh(self, now: datetime) -> None:
+    def _unlink(self, pk: int, values: np.ndarray) -> None:
+        for bucket, key in zip(
+            self.buckets, band_keys(values)[0].tolist(), strict=True
+        ):
+            held = bucket.get(key)
+            if isinstance(held, list):
+                if pk in held:
+                    held.remove(pk)
+                if len(held) == 1:
+                    bucket[key] = held[0]
+            elif held == pk:
+                del bucket[key]
+
+    def refresh(self, now: datetime, stored: Sequence[int] = ()) -> None:
+        """Load what other workers stored since the last refresh.
+
+        `stored` are pks this process has just written and will `put`
+        itself; the runs of consecutive ones are not read back.
+        """
         cutoff = now - WINDOW
         newest = NewsItem.objects.aggregate(newest=Max("pk"))["newest"] or 0
         if newest < self.last_pk:
@@ -170,11 +221,19 @@ class RecentIndex:
             self.__init__()
         recent = NewsItem.objects.filter(
             pk__gt=self.last_pk, published_at__gte=cutoff, minhash__isnull=False
-        ).values_list("pk", "source_id", "published_at", "minhash")
-        for pk, source_id, published_at, data in recent.iterator(chunk_size=2000):
-            signed = values(data)
-            if not (signed == _EMPTY).all():
-                self.put(pk, source_id, published_at, signed)
+        )
+        for first, last in _runs(pk for pk in stored if pk > self.last_pk):
+            recent = recent.exclude(pk__range=(first, last))
+        rows = recent.values_list("pk", "source_id", "published_at", "minhash")
+        loaded = [
+            (pk, source_id, published_at, signed)
+            for pk, source_id, published_at, data in rows.iterator(chunk_size=2000)
+            if not ((signed := values(data)) == _EMPTY).all()
+        ]
+        if loaded:
+            keys = band_keys(np.vstack([row[3] for row in loaded])).tolist()
+            for row, row_keys in zip(loaded, keys, strict=True):
+                self.put(*row, keys=row_keys)
         self.last_pk = max(self.last_pk, newest)
 
         while self.expiry and self.expiry[0][0] < cutoff:
@@ -182,11 +241,36 @@ class RecentIndex:
             entry = self.entries.get(pk)
             # A pk put again later has a newer heap entry of its own.
             if entry is not None and entry.published_at == published_at:
-                self.lsh.remove(pk)
+                self._unlink(pk, entry.values)
                 del self.entries[pk]
 
-    def candidates(self, minhash: MinHash) -> list[int]:
-        return self.lsh.query(minhash)
+    def candidates(self, keys: list[int]) -> set[int]:
+        """The pks sharing at least one band key with `keys`."""
+        found: set[int] = set()
+        for bucket, key in zip(self.buckets, keys, strict=True):
+            held = bucket.get(key)
+            if isinstance(held, list):
+                found.update(held)
+            elif held is not None:
+                found.add(held)
+        return found
+
+
+# A poll's rows are written in one statement, so their pks come in a few
+# runs; more runs than this cost the query more than reading them back.
+_MAX_RUNS = 20
+
+
+def _runs(pks: Iterable[int]) -> list[tuple[int, int]]:
+    """The longest runs of consecutive pks, as (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for pk in sorted(set(pks)):
+        if runs and runs[-1][1] == pk - 1:
+            runs[-1] = (runs[-1][0], pk)
+        else:
+            runs.append((pk, pk))
+    runs.sort(key=lambda run: run[0] - run[1])
+    return runs[:_MAX_RUNS]
 
 
 _index_lock = threading.Lock()
@@ -255,12 +339,13 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
     """
     now = timezone.now()
     ordered = sorted(items, key=lambda item: (item.published_at, item.pk))
-    signatures = {
-        item.pk: from_bytes(item.minhash) if item.minhash else signature(item)
-        for item in ordered
-    }
     for item in ordered:
-        item.minhash = to_bytes(signatures[item.pk])
+        if not item.minhash:
+            item.minhash = to_bytes(signature(item))
+    # Hash values only: building a MinHash per item cost more than the
+    # comparisons it served.
+    signed = {item.pk: values(item.minhash) for item in ordered}
+    empty = {pk for pk, found in signed.items() if (found == _EMPTY).all()}
 
     # The index holds the last 72 hours and a match must be within 72 hours
     # of the item, so an older item (a backlog, a new source's archive) can
@@ -269,20 +354,32 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
     if all(item.published_at < horizon for item in ordered):
         return set()
 
+    # One numpy pass for the whole poll rather than one per item.
+    keys = dict(
+        zip(signed, band_keys(np.vstack(list(signed.values()))).tolist(), strict=True)
+    )
+
     with _index_lock:
-        _index.refresh(now)
+        # This batch is put from memory below; only other workers' rows
+        # need reading.
+        _index.refresh(now, stored=list(signed))
         for item in ordered:
-            minhash = signatures[item.pk]
-            if not is_empty(minhash) and item.published_at >= now - WINDOW:
+            if item.pk not in empty and item.published_at >= now - WINDOW:
                 _index.put(
-                    item.pk, item.source_id, item.published_at, minhash.hashvalues
+                    item.pk,
+                    item.source_id,
+                    item.published_at,
+                    signed[item.pk],
+                    keys[item.pk],
                 )
         # Only candidates similar enough are kept: the database is asked
         # about likely matches, not about everything the index proposed.
         proposed = {
-            item.pk: _similar(_as_candidate(item, signatures[item.pk]), _index)
+            item.pk: _similar(
+                _as_candidate(item, signed[item.pk]), keys[item.pk], _index
+            )
             for item in ordered
-            if not is_empty(signatures[item.pk]) and item.published_at >= horizon
+            if item.pk not in empty and item.published_at >= horizon
         }
 
     known = _known_candidates(items, proposed)
@@ -292,7 +389,7 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
     batch = {item.pk: item for item in ordered}
     touched: set[int] = set()
     for item in ordered:
-        candidate = _as_candidate(item, signatures[item.pk])
+        candidate = _as_candidate(item, signed[item.pk])
         if item.cluster_id is None and item.pk in proposed:
             cluster_id = _join(candidate, proposed[item.pk], known, members, batch)
             if cluster_id is not None:
@@ -303,20 +400,17 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
     return touched
 
 
-def _as_candidate(item: NewsItem, minhash: MinHash) -> _Candidate:
+def _as_candidate(item: NewsItem, signed: np.ndarray) -> _Candidate:
     return _Candidate(
-        item.pk, item.source_id, item.published_at, item.cluster_id, minhash.hashvalues
+        item.pk, item.source_id, item.published_at, item.cluster_id, signed
     )
 
 
-def _similar(item: _Candidate, index: RecentIndex) -> list[int]:
+def _similar(item: _Candidate, keys: list[int], index: RecentIndex) -> list[int]:
     """The proposed items close enough in date and text to be the story."""
-    minhash = MinHash(
-        seed=SEED, scheme=SCHEME, hashvalues=item.values, permutations=_PERMUTATIONS
-    )
     nearby = [
         (pk, entry)
-        for pk in index.candidates(minhash)
+        for pk in index.candidates(keys)
         if pk != item.pk
         and (entry := index.entries.get(pk)) is not None
         and abs(entry.published_at - item.published_at) <= WINDOW

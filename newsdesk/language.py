@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import repeat
 
 import snowballstemmer
 from langdetect import DetectorFactory, LangDetectException, detect
@@ -244,7 +245,8 @@ def stems(tokens: Sequence[str], language: str) -> list[str]:
 def stemmed(tokens: tuple[str, ...], language: str) -> tuple[str, ...]:
     """`stems` of a text's words, cached: relevance and clustering both
     stem the title and the summary of each item."""
-    return tuple(stem(token, language) for token in tokens)
+    # map() calls the cached `stem` without a generator frame per word.
+    return tuple(map(stem, tokens, repeat(language)))
 
 
 def detect_language(text: str, tokens: Sequence[str] | None = None) -> str:

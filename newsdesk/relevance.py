@@ -200,8 +200,9 @@ def features(item: NewsItem) -> list[str]:
     language = (
         item.language if item.language in lang.STEMMED_LANGUAGES else lang.SPANISH
     )
-    title = lang.stems(lang.words(item.title), language)
-    body = lang.stems(lang.words(summary_text(item)), language)
+    # Scoring stemmed these words a moment ago; the cache hands them back.
+    title = list(lang.stemmed(lang.words(item.title), language))
+    body = list(lang.stemmed(lang.words(summary_text(item)), language))
     return [f"t:{word}" for word in title] + title + body + [f"source:{item.source_id}"]
 
 

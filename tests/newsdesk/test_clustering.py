@@ -189,3 +189,29 @@ def test_a_story_stored_by_another_worker_is_found():
     elsewhere.refresh_from_db()
     assert telling.cluster_id == elsewhere.cluster_id is not None
     assert first.cluster_id is None
+
+
+def test_a_story_another_worker_stored_amid_this_workers_poll_is_found():
+    # given this worker's index, already loaded
+    outlets = [make_source(name) for name in ("El Tiempo", "Portafolio", "Semana")]
+    make_item(outlets[0], *OTHER_STORY)
+
+    # and a poll of this worker whose rows another worker's row falls between
+    before = make_item(
+        outlets[2],
+        "Ministerio de Minas abre consulta sobre regalías del carbón",
+        "El ministerio publicó el borrador de la resolución para comentarios.",
+        enrich=False,
+    )
+    elsewhere = make_item(outlets[1], *STORY[0], enrich=False)
+    clustering.sign_items([elsewhere])
+    NewsItem.objects.filter(pk=elsewhere.pk).update(minhash=elsewhere.minhash)
+    telling = make_item(outlets[2], *STORY[1], enrich=False)
+
+    # when this worker enriches its poll
+    enrich_items([before, telling])
+
+    # then the telling meets the other worker's story, the other item none
+    elsewhere.refresh_from_db()
+    assert telling.cluster_id == elsewhere.cluster_id is not None
+    assert before.cluster_id is None
