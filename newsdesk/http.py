@@ -13,10 +13,13 @@ import threading
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from requests.structures import CaseInsensitiveDict
 
@@ -147,7 +150,7 @@ def fetch(
                 not_modified=True,
             )
         if response.status_code >= 400:
-            raise _status_error(url, response.status_code)
+            raise _status_error(url, response.status_code, response.headers)
         content = _read_body(url, response, limit)
 
     return HttpResponse(
@@ -210,7 +213,21 @@ def _too_large(url: str, limit: int) -> FetchError:
     )
 
 
-def _status_error(url: str, status: int) -> FetchError:
+def retry_after(headers: Mapping[str, str]) -> timedelta | None:
+    """The wait a Retry-After header asks for: seconds or an HTTP date."""
+    value = (headers.get("Retry-After") or "").strip()
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(when - timezone.now(), timedelta(0))
+
+
+def _status_error(url: str, status: int, headers: Mapping[str, str]) -> FetchError:
     logger.info("HTTP %d from %s", status, safe_url(url))
     if status == 404:
         message = _("La dirección no existe (HTTP 404). Revise la URL de la fuente.")
@@ -231,7 +248,8 @@ def _status_error(url: str, status: int) -> FetchError:
         message = _("El sitio respondió con un error (HTTP %(status)s).") % {
             "status": status
         }
-    return FetchError(f"http_{status}", message, http_status=status)
+    wait = retry_after(headers) if status in (429, 503) else None
+    return FetchError(f"http_{status}", message, http_status=status, retry_after=wait)
 
 
 def _request_error(url: str, exc: requests.RequestException) -> FetchError:

@@ -314,7 +314,11 @@ def _record_failure(
     source.error_count += 1
     source.total_errors += 1
     source.suggested_url = (exc.suggested_url or "")[:1000]
-    source.next_fetch_at = timezone.now() + backoff(source.error_count)
+    # A site that says when to come back is obeyed, within the day's cap.
+    delay = backoff(source.error_count)
+    if exc.retry_after is not None:
+        delay = min(max(delay, exc.retry_after), MAX_BACKOFF)
+    source.next_fetch_at = timezone.now() + delay
     source.poll_lease_until = None
 
     with transaction.atomic():

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,12 +24,15 @@ class FetchError(Exception):
         *,
         http_status: int | None = None,
         suggested_url: str = "",
+        retry_after: timedelta | None = None,
     ) -> None:
         super().__init__(message)
         self.error_class = error_class
         self.message = message
         self.http_status = http_status
         self.suggested_url = suggested_url
+        # How long the site asked us to wait (Retry-After on 429 and 503).
+        self.retry_after = retry_after
 
 
 @dataclass

@@ -114,6 +114,39 @@ def test_backoff_grows_and_is_capped_at_a_day():
     assert all(delay <= timedelta(days=1) for delay in delays)
 
 
+@pytest.mark.parametrize(
+    "header",
+    ["7200", format_datetime(timezone.now() + timedelta(hours=2), usegmt=True)],
+)
+def test_a_site_that_asks_to_wait_is_not_polled_before_then(feed_server, header):
+    # given a site answering 429 with Retry-After two hours (seconds or a date)
+    source = feed_source(
+        feed_server, "/feed.xml", Canned(429, b"despacio", {"Retry-After": header})
+    )
+
+    # when the desk polls it
+    before = timezone.now()
+    intake.poll_source(source.pk)
+
+    # then the next poll waits the two hours, not the first short back-off
+    source.refresh_from_db()
+    assert source.last_error_class == "http_429"
+    wait = source.next_fetch_at - before
+    assert timedelta(hours=1, minutes=59) <= wait <= timedelta(hours=2, minutes=1)
+
+
+def test_a_retry_after_past_the_cap_waits_one_day_at_most(feed_server):
+    source = feed_source(
+        feed_server, "/feed.xml", Canned(503, b"", {"Retry-After": "9999999"})
+    )
+
+    before = timezone.now()
+    intake.poll_source(source.pk)
+
+    source.refresh_from_db()
+    assert source.next_fetch_at - before <= timedelta(days=1, seconds=5)
+
+
 def test_failures_back_off_and_ten_flag_the_source(feed_server):
     # given a source whose feed disappeared
     source = feed_source(feed_server, "/feed.xml", Canned(404, b"no"))
