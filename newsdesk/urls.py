@@ -16,6 +16,11 @@ urlpatterns = [
     path("fuentes/", sources.source_list, name="sources"),
     path("fuentes/<int:pk>/", sources.source_detail, name="source_detail"),
     path("fuentes/<int:pk>/consultar/", sources.source_poll, name="source_poll"),
+    path(
+        "fuentes/<int:pk>/usar-sugerida/",
+        sources.source_use_suggested,
+        name="source_use_suggested",
+    ),
     # Demo feeds served by the desk itself (views/demo.py).
     path("demo/<slug:slug>.xml", demo.demo_feed, name="demo_feed"),
 ]

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -30,6 +31,9 @@ from newsdesk.models import ATTENTION_THRESHOLD, FetchAttempt, NewsItem, Source
 from newsdesk.sanitize import first_words, strip_control_chars
 from newsdesk.sources.base import EntryData, FetchError, ReadResult
 from newsdesk.sources.registry import get_reader
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +138,42 @@ def request_poll(source: Source) -> None:
     with transaction.atomic():
         Source.objects.filter(pk=source.pk).update(next_fetch_at=timezone.now())
         transaction.on_commit(partial(poll_source_task.delay, source.pk))
+
+
+def use_suggested_url(source: Source, user: AbstractBaseUser) -> Source:
+    """An editor accepts the feed an HTML page advertised: switch and poll.
+
+    Never done on our own: the page may advertise another section's feed.
+    """
+    from newsdesk.tasks import poll_source_task
+
+    with transaction.atomic():
+        row = Source.objects.select_for_update().get(pk=source.pk)
+        if not row.suggested_url:
+            raise ValidationError(_("Esta fuente no tiene una URL sugerida."))
+
+        logger.info(
+            "Source %s switched to its suggested URL by user %s", row.pk, user.pk
+        )
+        row.url, row.suggested_url = row.suggested_url, ""
+        # The validators and the redirect count belonged to the old address.
+        row.etag = row.last_modified = row.moved_to_url = ""
+        row.moved_count = 0
+        row.next_fetch_at = timezone.now()
+        row.save(
+            update_fields=[
+                "url",
+                "suggested_url",
+                "etag",
+                "last_modified",
+                "moved_to_url",
+                "moved_count",
+                "next_fetch_at",
+                "updated_at",
+            ]
+        )
+        transaction.on_commit(partial(poll_source_task.delay, row.pk))
+    return row
 
 
 # --- Polling -----------------------------------------------------------------

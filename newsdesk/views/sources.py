@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -68,4 +68,22 @@ def source_poll(request: HttpRequest, pk: int) -> HttpResponse:
         )
         % {"name": source.name},
     )
+    return redirect("newsdesk:source_detail", pk=source.pk)
+
+
+@login_required
+@require_POST
+def source_use_suggested(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    source = get_object_or_404(Source, pk=pk)
+    try:
+        source = intake.use_suggested_url(source, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("«%(name)s» ahora se lee de %(url)s; la consulta quedó en cola.")
+            % {"name": source.name, "url": source.url},
+        )
     return redirect("newsdesk:source_detail", pk=source.pk)

@@ -177,3 +177,60 @@ def test_admin_shows_failures_and_recent_attempts(client, django_user_model):
     assert "http_503" not in page  # the other source's attempt stays out
     assert attempts.status_code == 200
     assert items.status_code == 200
+
+
+def test_editor_switches_to_the_feed_an_html_page_advertised(
+    editor_client, feed_server, django_capture_on_commit_callbacks
+):
+    # given a source pointed at a section page that advertises its feed
+    feed_url = feed_server.route(
+        "/rss/noticias.xml",
+        Canned(
+            200,
+            b'<rss version="2.0"><channel><title>t</title><item><title>Carb\xc3\xb3n'
+            b"</title><guid>1</guid></item></channel></rss>",
+            {"Content-Type": "application/rss+xml"},
+        ),
+    )
+    page_url = feed_server.route(
+        "/noticias",
+        Canned(
+            200,
+            b"<html><head><link rel='alternate' type='application/rss+xml' "
+            b"href='/rss/noticias.xml'></head><body>Noticias</body></html>",
+            {"Content-Type": "text/html"},
+        ),
+    )
+    source = Source.objects.create(name="Sección", kind=Source.Kind.FEED, url=page_url)
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(reverse("newsdesk:source_poll", args=[source.pk]))
+    source.refresh_from_db()
+    assert source.last_error_class == "not_a_feed"
+    assert source.suggested_url == feed_url
+    page = editor_client.get(reverse("newsdesk:source_detail", args=[source.pk]))
+    assert "Usar esta URL" in page.content.decode()
+
+    # when Erika accepts the suggestion
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            reverse("newsdesk:source_use_suggested", args=[source.pk])
+        )
+
+    # then the source reads the feed from now on, and is healthy again
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert source.url == feed_url
+    assert source.suggested_url == ""
+    assert source.last_outcome == Source.Outcome.OK
+    assert list(source.items.values_list("title", flat=True)) == ["Carbón"]
+
+
+def test_using_a_suggestion_that_is_not_there_says_so(editor_client):
+    source = broken_source()
+    Source.objects.filter(pk=source.pk).update(suggested_url="")
+
+    response = editor_client.post(
+        reverse("newsdesk:source_use_suggested", args=[source.pk]), follow=True
+    )
+
+    assert "no tiene una URL sugerida" in response.content.decode()
