@@ -103,7 +103,8 @@ class PostForm(forms.Form):
     )
     mirror_to_facebook = forms.BooleanField(
         label=gettext_lazy(
-            "Replicar en la página de Facebook (mismo texto; el enlace va como enlace de la publicación)"
+            "Replicar en la página de Facebook (mismo texto; el enlace va como "
+            "enlace de la publicación)"
         ),
         required=False,
         initial=True,

@@ -181,7 +181,8 @@ class NewspaperReader(Reader):
             if time.monotonic() > deadline:
                 warnings.append(
                     _(
-                        "Se alcanzó el tiempo de la consulta; los demás artículos se leerán en la próxima."
+                        "Se alcanzó el tiempo de la consulta; los demás artículos "
+                        "se leerán en la próxima."
                     )
                 )
                 break

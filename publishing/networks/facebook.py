@@ -191,7 +191,8 @@ def classify_graph_error(
         return result(
             Outcome.AUTH_EXPIRED,
             _(
-                "Facebook rechazó el token de la página (vencido o revocado). Un administrador debe renovarlo."
+                "Facebook rechazó el token de la página (vencido o revocado). "
+                "Un administrador debe renovarlo."
             ),
         )
     if code in RATE_LIMIT_CODES:
@@ -212,7 +213,8 @@ def classify_graph_error(
         return result(
             Outcome.DUPLICATE,
             _(
-                "Facebook rechazó el texto por ser idéntico a una publicación reciente de la página."
+                "Facebook rechazó el texto por ser idéntico a una publicación "
+                "reciente de la página."
             ),
         )
     if code in TRANSIENT_CODES or error.get("is_transient") or (status or 0) >= 500:

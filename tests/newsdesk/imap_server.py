@@ -34,7 +34,8 @@ class ImapServer:
     def __init__(self) -> None:
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server; closed in stop()
+        # Lives as long as the server; closed in stop().
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 -- see above
 
     def start(self) -> None:
         # The interpreter running the tests, so no PATH or script lookup.

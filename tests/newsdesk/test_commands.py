@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from newsdesk.models import Source
-from tests.newsdesk.feed_server import Canned, feed_server_fixture  # noqa: F401 - registers the fixture
+from tests.newsdesk.feed_server import Canned
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ import responses
 
 from newsdesk import http
 from newsdesk.sources.base import FetchError
-from tests.newsdesk.feed_server import Canned, feed_server_fixture  # noqa: F401 - registers the fixture
+from tests.newsdesk.feed_server import Canned
 
 BODY = "<rss><channel><title>Energía y minería</title></channel></rss>".encode()
 

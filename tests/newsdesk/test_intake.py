@@ -13,7 +13,7 @@ from newsdesk import tasks
 from newsdesk.actions import intake
 from newsdesk.models import ATTENTION_THRESHOLD, FetchAttempt, NewsItem, Source, Term
 from newsdesk.sources.base import EntryData, Reader, ReadResult
-from tests.newsdesk.feed_server import Canned, FeedServer, feed_server_fixture  # noqa: F401 - registers the fixture
+from tests.newsdesk.feed_server import Canned, FeedServer
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ import pytest
 from newsdesk.actions.intake import poll_source
 from newsdesk.models import Source
 from tests.conftest import shared_path
-from tests.newsdesk.feed_server import Canned, feed_server_fixture  # noqa: F401 - registers the fixture
+from tests.newsdesk.feed_server import Canned
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from newsdesk.actions.intake import poll_source
 from newsdesk.models import NewsItem, Source
 from tests.conftest import shared_path
-from tests.newsdesk.feed_server import Canned, FeedServer, feed_server_fixture  # noqa: F401 - registers the fixture
+from tests.newsdesk.feed_server import Canned, FeedServer
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsdesk.models import ATTENTION_THRESHOLD, FetchAttempt, Source
-from tests.newsdesk.feed_server import Canned, feed_server_fixture  # noqa: F401 - registers the fixture
+from tests.newsdesk.feed_server import Canned
 
 pytestmark = pytest.mark.django_db
 
