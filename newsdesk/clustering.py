@@ -23,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash
 from datasketch.hashfunc import sha1_hash32
+from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
@@ -53,6 +54,8 @@ _EMPTY = np.iinfo(np.uint32).max
 # Permutations depend only on the seed; sharing them spares recomputing
 # them for every stored signature loaded.
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+# The PostgreSQL advisory lock polls take turns on to write items ("UPME").
+CLUSTERING_LOCK = 0x55504D45
 
 
 def shingles(item: NewsItem) -> set[str]:
@@ -337,6 +340,7 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
     the clusters; returns the pks of the clusters touched, to `recount` once
     the items are saved.
     """
+    take_turn()
     now = timezone.now()
     ordered = sorted(items, key=lambda item: (item.published_at, item.pk))
     for item in ordered:
@@ -398,6 +402,23 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
         # Later items of the batch may join this one.
         known[item.pk] = candidate
     return touched
+
+
+def take_turn() -> None:
+    """Wait until no other poll is writing items, for the rest of this
+    transaction.
+
+    A poll only sees committed rows: two outlets' tellings of one story,
+    polled at once by two workers, would each miss the other and stay apart.
+    Holding the lock from the first insert to the commit also makes rows
+    commit in pk order, which each process's index relies on to load only
+    rows newer than the last it saw. SQLite needs none: its writers take
+    turns already.
+    """
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLUSTERING_LOCK])
 
 
 def _as_candidate(item: NewsItem, signed: np.ndarray) -> _Candidate:

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from newsdesk import clustering
 from newsdesk.dates import checked_date
 from newsdesk.http import safe_url
 from newsdesk.identity import canonical_url, content_hash, identity_keys
@@ -497,6 +498,10 @@ def store_entries(
             updated.append(item)
 
     prepared = _prepare([*created, *updated])
+    # Polls writing items take turns until they commit, so two outlets'
+    # tellings of one story, polled at once, see each other.
+    if created or updated:
+        clustering.take_turn()
     if created:
         # On PostgreSQL and SQLite >= 3.35 the pks come back with the rows.
         NewsItem.objects.bulk_create(created)

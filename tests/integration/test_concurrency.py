@@ -1,8 +1,8 @@
 """Races that only a real database with row locks can show.
 
 Runs on PostgreSQL (skipped on SQLite, which serialises every writer): many
-threads, each with its own connection, approve the same post or publish the
-same delivery at once.
+threads, each with its own connection, approve the same post, publish the
+same delivery or poll outlets telling the same story at once.
 """
 
 from __future__ import annotations
@@ -14,7 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
+from newsdesk import clustering
+from newsdesk.actions import intake
+from newsdesk.models import NewsItem, Source
+from newsdesk.sources.base import EntryData, Reader, ReadResult
 from publishing import actions
 from publishing.models import Delivery, Post, PublishAttempt, SocialAccount
 from publishing.networks import PublishResult
@@ -101,3 +106,61 @@ def test_simultaneous_approvals_create_each_delivery_once(pending, approver, eag
     assert Delivery.objects.filter(post=pending).count() == 2
     assert PublishAttempt.objects.filter(delivery__post=pending).count() == 2
     assert Post.objects.get(pk=pending.pk).status == Post.Status.PUBLISHED
+
+
+# One story as eight outlets tell it; each telling shares most content words.
+TELLINGS = [
+    (
+        f"UPME adjudica la subasta de transmisión Colectora en La Guajira ({n})",
+        "La Unidad de Planeación Minero Energética adjudicó la subasta de la "
+        "línea de transmisión Colectora, que conectará los parques eólicos de "
+        "La Guajira con el sistema interconectado nacional.",
+    )
+    for n in range(THREADS)
+]
+
+
+def test_simultaneous_polls_of_one_story_make_one_cluster(monkeypatch):
+    # given eight outlets whose feeds all answer at the same moment
+    outlets = [
+        Source.objects.create(name=f"Diario {n}", url=f"https://{n}.example.co/rss")
+        for n in range(THREADS)
+    ]
+    tellings = dict(zip((o.pk for o in outlets), TELLINGS, strict=True))
+    answered = threading.Barrier(THREADS)
+
+    class SameMoment(Reader):
+        def read(self) -> ReadResult:
+            title, summary = tellings[self.source.pk]
+            answered.wait(timeout=10)
+            return ReadResult(
+                entries=[
+                    EntryData(
+                        title=title,
+                        summary=summary,
+                        link=f"https://{self.source.pk}.example.co/colectora",
+                        published_at=timezone.now(),
+                    )
+                ]
+            )
+
+    monkeypatch.setattr(intake, "get_reader", SameMoment)
+    clustering.reset_index()
+    polls = iter(outlets)
+    lock = threading.Lock()
+
+    def poll_next():
+        with lock:
+            source = next(polls)
+        return intake.poll_source(source.pk)
+
+    # when eight workers poll them at once
+    results = race(poll_next)
+
+    # then the eight tellings met each other: one story, eight sources
+    assert not [r for r in results if isinstance(r, Exception)]
+    items = NewsItem.objects.all()
+    assert items.count() == THREADS
+    assert {item.cluster_id for item in items} != {None}
+    assert len({item.cluster_id for item in items}) == 1
+    assert items.first().cluster.source_count == THREADS
