@@ -11,7 +11,6 @@ decision, and costs a handful of queries per batch whatever its size.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -48,8 +47,6 @@ def cluster_items(items: Sequence[NewsItem]) -> None:
     a savepoint: a failure leaves the caller's transaction usable."""
     with transaction.atomic():
         touched = clustering.cluster_items(items)
-        joined = [item for item in items if item.cluster_id is not None]
-        _save(joined, ("cluster",))
         clustering.recount(touched)
     logger.debug("Clustered %s items, %s clusters touched", len(items), len(touched))
 
@@ -69,15 +66,5 @@ def enrich_items(items: Sequence[NewsItem]) -> None:
 
 
 def _save(items: Sequence[NewsItem], names: Sequence[str]) -> None:
-    if not items:
-        return
-    if tuple(names) != ("cluster",):
+    if items:
         NewsItem.objects.bulk_update(items, names)
-        return
-    # A poll links its items to a few clusters: one UPDATE per cluster
-    # beats bulk_update's CASE clause per item.
-    by_cluster: dict[int, list[int]] = defaultdict(list)
-    for item in items:
-        by_cluster[item.cluster_id].append(item.pk)
-    for cluster_id, pks in by_cluster.items():
-        NewsItem.objects.filter(pk__in=pks).update(cluster_id=cluster_id)
