@@ -47,6 +47,13 @@ LEAD_WORDS = 40
 # outlet's own items must be nearly identical (a re-post, not a follow-up).
 SIMILARITY = 0.4
 SAME_SOURCE_SIMILARITY = 0.8
+# A headline alone is a handful of words, and two stories about one entity
+# share half of them ("UPME abre subasta de energía eólica en La Guajira" /
+# "... solar en el Cesar"). Below this many words, the shorter text's words
+# must nearly all be in the other: a missed match only shows a story twice,
+# a false one hides a story behind another.
+SHORT_TEXT_WORDS = 9
+SHORT_TEXT_CONTAINED = 0.8
 SCHEME = "affine32"
 _DTYPE = np.uint32
 # The value of a slot no word has reached: an empty signature.
@@ -515,15 +522,12 @@ def _similar(item: _Candidate, keys: list[int], index: RecentIndex) -> list[int]
     if not nearby:
         return []
     # One numpy comparison for all candidates rather than one per pair.
-    shared = np.count_nonzero(
-        np.vstack([entry.values for _, entry in nearby]) == item.values, axis=1
+    _, enough = _closeness(
+        item,
+        [entry.source_id for _, entry in nearby],
+        np.vstack([entry.values for _, entry in nearby]),
     )
-    return sorted(
-        pk
-        for (pk, entry), count in zip(nearby, shared.tolist(), strict=True)
-        if count / NUM_PERM
-        >= (SAME_SOURCE_SIMILARITY if entry.source_id == item.source_id else SIMILARITY)
-    )
+    return sorted(pk for (pk, _), close in zip(nearby, enough, strict=True) if close)
 
 
 def _known_candidates(
@@ -576,19 +580,18 @@ def _join(
         return None
     # One numpy comparison for all candidates: a widely syndicated story
     # brings hundreds, and comparing them one by one dominated a poll.
-    equal = np.count_nonzero(
-        np.vstack([candidate.values for candidate in nearby]) == item.values, axis=1
+    shared, enough = _closeness(
+        item,
+        [candidate.source_id for candidate in nearby],
+        np.vstack([candidate.values for candidate in nearby]),
     )
-    scored = []
-    for candidate, count in zip(nearby, equal.tolist(), strict=True):
-        shared = count / NUM_PERM
-        needed = (
-            SAME_SOURCE_SIMILARITY
-            if candidate.source_id == item.source_id
-            else SIMILARITY
+    scored = [
+        (-close, candidate.pk, candidate)
+        for candidate, close, enough in zip(
+            nearby, shared.tolist(), enough.tolist(), strict=True
         )
-        if shared >= needed:
-            scored.append((-shared, candidate.pk, candidate))
+        if enough
+    ]
 
     for _, _, best in sorted(scored, key=lambda entry: entry[:2]):
         if best.cluster_id is None:
@@ -601,6 +604,39 @@ def _join(
         joins.link(best.cluster_id, item.pk)
         return best.cluster_id
     return None
+
+
+def _closeness(
+    item: _Candidate, source_ids: list[int], stacked: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate's similarity to the item (a row of `stacked` each),
+    and whether it is close enough to be the item's story."""
+    shared = np.count_nonzero(stacked == item.values, axis=1) / NUM_PERM
+    sizes, size = word_counts(stacked), word_counts(item.values)[0]
+    shorter = np.maximum(np.minimum(sizes, size), 1.0)
+    # |A ∩ B| = J (|A| + |B|) / (1 + J): the shorter text's share in the other.
+    contained = shared * (sizes + size) / ((1 + shared) * shorter)
+
+    enough = np.where(
+        shorter < SHORT_TEXT_WORDS,
+        contained >= SHORT_TEXT_CONTAINED,
+        shared >= SIMILARITY,
+    )
+    # An outlet's own items join only as near copies (a re-post).
+    same_source = np.array(source_ids) == item.source_id
+    return shared, np.where(same_source, shared >= SAME_SOURCE_SIMILARITY, enough)
+
+
+def word_counts(signatures: np.ndarray) -> np.ndarray:
+    """The estimated number of distinct words behind each signature.
+
+    The least of k hashes of n words averages 1/(n + 1) of the hash range,
+    so n is about k / sum(least / range) - 1 (the estimator of datasketch's
+    `MinHash.count`, here for many signatures at once). An empty signature
+    counts 0.
+    """
+    scaled = np.atleast_2d(signatures).astype(np.float64) / float(_EMPTY)
+    return NUM_PERM / scaled.sum(axis=1) - 1.0
 
 
 def _fits(item: _Candidate, members: list[_Candidate]) -> bool:

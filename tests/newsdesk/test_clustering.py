@@ -215,3 +215,43 @@ def test_a_story_another_worker_stored_amid_this_workers_poll_is_found():
     elsewhere.refresh_from_db()
     assert telling.cluster_id == elsewhere.cluster_id is not None
     assert before.cluster_id is None
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "UPME abre subasta de energía eólica en La Guajira",
+            "UPME abre subasta de energía solar en el Cesar",
+        ),
+        (
+            "Ecopetrol reporta utilidades récord en el tercer trimestre",
+            "Ecopetrol reporta pérdidas en el tercer trimestre",
+        ),
+    ],
+)
+def test_headlines_of_different_stories_stay_apart(first, second):
+    # given two outlets whose feeds carry headlines only, about one entity
+    one = make_item(make_source("El Tiempo"), first)
+    other = make_item(make_source("Portafolio"), second)
+
+    # then neither story hides behind the other in the queue
+    one.refresh_from_db()
+    assert one.cluster is None
+    assert other.cluster is None
+
+
+def test_the_same_headline_from_two_outlets_is_one_story():
+    # given two outlets that carry the agency's headline, one without a lead
+    headline = "ANM otorga nuevos títulos mineros de níquel en Córdoba"
+    wire = make_item(make_source("Colprensa"), headline)
+    paper = make_item(
+        make_source("El Meridiano"),
+        headline,
+        "La Agencia Nacional de Minería otorgó títulos mineros de níquel en Córdoba.",
+    )
+
+    # then the queue shows one story from two sources
+    wire.refresh_from_db()
+    assert paper.cluster_id == wire.cluster_id is not None
+    assert paper.cluster.source_count == 2
