@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -84,6 +85,27 @@ def _relative_urls(base_url: str) -> tuple[str, str] | str:
 
 def strip_control_chars(text: str) -> str:
     return CONTROL_CHARS.sub("", text)
+
+
+# Browsers drop tabs and newlines anywhere in a URL and controls at its ends,
+# so "java\nscript:" is javascript: to them; they are dropped here first.
+URL_NOISE = re.compile("[\x00-\x1f\x7f]")
+
+
+def web_url(url: str) -> str:
+    """`url` when it is an absolute http(s) address, else "".
+
+    Every link a source hands over ends up in an href on the queue; only a
+    web address may get there, never javascript:, data: or a relative path.
+    """
+    url = URL_NOISE.sub("", url or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    return url
 
 
 def clean_html(fragment: str, base_url: str = "") -> str:

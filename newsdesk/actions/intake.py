@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,8 +27,16 @@ from newsdesk import clustering
 from newsdesk.dates import checked_date
 from newsdesk.http import safe_url
 from newsdesk.identity import canonical_url, content_hash, identity_keys
-from newsdesk.models import ATTENTION_THRESHOLD, FetchAttempt, NewsItem, Source
-from newsdesk.sanitize import first_words, strip_control_chars
+from newsdesk.models import (
+    ATTENTION_THRESHOLD,
+    FetchAttempt,
+    NewsItem,
+    Source,
+    bounded_interval,
+    validate_interval_minutes,
+    validate_source_url,
+)
+from newsdesk.sanitize import first_words, strip_control_chars, web_url
 from newsdesk.sources.base import EntryData, FetchError, ReadResult
 from newsdesk.sources.registry import get_reader
 
@@ -48,8 +55,6 @@ QUEUE_GRACE = timedelta(minutes=5)
 REDIRECT_CONFIRMATIONS = 3
 FIRST_RETRY = timedelta(seconds=90)
 MAX_BACKOFF = timedelta(days=1)
-DEFAULT_INTERVAL = timedelta(minutes=15)
-MAX_INTERVAL_MINUTES = 7 * 24 * 60
 
 FIELD_LIMITS = {"title": 1000, "author": 300}
 URL_LIMIT = 2000
@@ -85,15 +90,15 @@ def add_source(
         errors["name"] = _("La fuente necesita un nombre.")
     if url or kind != Source.Kind.MAILBOX:
         try:
-            URLValidator(schemes=["http", "https"])(url)
+            validate_source_url(url)
         except ValidationError:
             errors["url"] = _("«%(url)s» no es una URL http(s) válida.") % {
                 "url": safe_url(url)
             }
-    if not 1 <= interval_minutes <= MAX_INTERVAL_MINUTES:
-        errors["interval"] = _("El intervalo debe estar entre 1 y %(max)s minutos.") % {
-            "max": MAX_INTERVAL_MINUTES
-        }
+    try:
+        validate_interval_minutes(interval_minutes)
+    except ValidationError as exc:
+        errors["interval"] = exc.messages[0]
     if errors:
         raise ValidationError(errors)
 
@@ -303,7 +308,8 @@ def _mark_healthy(
     source.last_error = ""
     source.error_count = 0
     source.suggested_url = ""
-    source.next_fetch_at = timezone.now() + (source.interval or DEFAULT_INTERVAL)
+    interval = bounded_interval(source.interval)
+    source.next_fetch_at = timezone.now() + interval
     source.poll_lease_until = None
     fields = [
         "poll_lease_until",
@@ -317,6 +323,18 @@ def _mark_healthy(
         "next_fetch_at",
         "updated_at",
     ]
+
+    # A row set by hand outside the bounds would overflow the next date (and
+    # lose the poll's items with it): the bounded value is kept instead.
+    if interval != source.interval:
+        logger.warning(
+            "Source %s had interval %s, out of bounds; set to %s",
+            source.pk,
+            source.interval,
+            interval,
+        )
+        source.interval = interval
+        fields.append("interval")
 
     # Readers that speak HTTP hand back the validators and the redirect.
     if hasattr(result, "etag") and not result.not_modified:
@@ -542,7 +560,12 @@ def _tidy(entry: EntryData) -> EntryData:
         entry.title = first_words(entry.summary) or _("sin título")
     entry.author = strip_control_chars(entry.author).strip()
     entry.guid = strip_control_chars(entry.guid).strip()
-    entry.link = entry.link.replace("\x00", "").strip()
+
+    # The queue turns these into hrefs: whatever a reader let through, only
+    # an absolute http(s) address is kept.
+    entry.link = web_url(entry.link)
+    entry.image_url = web_url(entry.image_url)
+    entry.document_url = web_url(entry.document_url)
     return entry
 
 

@@ -24,7 +24,13 @@ from django.utils.translation import gettext as _
 
 from newsdesk import http
 from newsdesk.dates import parse_date
-from newsdesk.sanitize import CONTROL_CHARS, clean_html, first_words, plain_text
+from newsdesk.sanitize import (
+    CONTROL_CHARS,
+    clean_html,
+    first_words,
+    plain_text,
+    web_url,
+)
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
 
 logger = logging.getLogger(__name__)
@@ -278,8 +284,7 @@ def _absolute(link: str, base: str) -> str:
     link = (link or "").strip()
     if not link:
         return ""
-    absolute = urljoin(base, link)
-    return absolute if absolute[:8].lower().startswith(("http://", "https://")) else ""
+    return web_url(urljoin(base, link))
 
 
 def _image(item: Any, base: str) -> str:

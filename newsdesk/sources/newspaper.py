@@ -31,6 +31,7 @@ from lxml.cssselect import CSSSelector
 from newsdesk import http
 from newsdesk.identity import canonical_url
 from newsdesk.models import NewsItem
+from newsdesk.sanitize import web_url
 from newsdesk.sources.article import extract_article
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
 from newsdesk.sources.extract import decode_page, lead_html, parse_html
@@ -231,7 +232,8 @@ class NewspaperReader(Reader):
             link=link,
             summary=lead_html(article.text),
             author=article.author,
-            image_url=article.image_url,
+            # og:image is sometimes relative to the article.
+            image_url=web_url(urljoin(response.url or link, article.image_url)),
             published_at=article.published_at,
             extra={"canonical": article.url},
         )
@@ -332,8 +334,7 @@ def _absolute(href: str | None, base: str) -> str:
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return ""
-    url = urldefrag(urljoin(base, href)).url
-    return url if urlsplit(url).scheme in ("http", "https") else ""
+    return web_url(urldefrag(urljoin(base, href)).url)
 
 
 def _site_host(url: str) -> str:

@@ -38,7 +38,7 @@ from lxml.cssselect import CSSSelector
 from newsdesk import http
 from newsdesk.dates import parse_date
 from newsdesk.identity import canonical_url
-from newsdesk.sanitize import clean_html, plain_text
+from newsdesk.sanitize import clean_html, plain_text, web_url
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
 from newsdesk.sources.extract import decode_page, lead_html, parse_html
 from newsdesk.sources.options import ConfigCheck, Options
@@ -191,7 +191,8 @@ class PortalReader(Reader):
         if not isinstance(post, dict):
             return None
         title = _rendered(post.get("title"))
-        link = str(post.get("link") or "")
+        # A hacked or misconfigured site can send any string as a link.
+        link = web_url(str(post.get("link") or ""))
         if not title or not link:
             return None
         return EntryData(
@@ -251,7 +252,7 @@ class PortalReader(Reader):
     def _media_entry(self, media: object) -> EntryData | None:
         if not isinstance(media, dict):
             return None
-        document = str(media.get("source_url") or "")
+        document = web_url(str(media.get("source_url") or ""))
         if not document:
             return None
         title = plain_text(_rendered(media.get("title"))) or _file_title(document)
@@ -367,7 +368,7 @@ def _featured_image(post: dict) -> str:
     media = embedded.get("wp:featuredmedia")
     if isinstance(media, list) and media and isinstance(media[0], dict):
         url = media[0].get("source_url")
-        return url if isinstance(url, str) and url.startswith("http") else ""
+        return web_url(url) if isinstance(url, str) else ""
     return ""
 
 
@@ -402,8 +403,7 @@ def _absolute(href: str | None, base: str) -> str:
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return ""
-    url = urljoin(base, href)
-    return url if urlsplit(url).scheme in ("http", "https") else ""
+    return web_url(urljoin(base, href))
 
 
 def _container(anchor: lxml.html.HtmlElement) -> lxml.html.HtmlElement:

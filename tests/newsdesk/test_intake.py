@@ -396,6 +396,58 @@ def test_any_readers_text_is_made_storable(monkeypatch):
     assert source.items.filter(guid="a").exists()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        " JAVASCRIPT:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "/noticias/relativa",
+        "//otro.example/sin-esquema",
+        "mailto:prensa@x.example",
+        "http:/sin-servidor",
+    ],
+)
+def test_only_web_addresses_of_any_reader_become_links(monkeypatch, url):
+    # given a reader handing over an address no browser should follow
+    class Careless(Reader):
+        def read(self) -> ReadResult:
+            return ReadResult(
+                entries=[
+                    EntryData(
+                        title="Aviso",
+                        guid="a",
+                        link=url,
+                        image_url=url,
+                        document_url=url,
+                    ),
+                    EntryData(
+                        title="Otro aviso",
+                        guid="b",
+                        link="https://x.example/b",
+                        image_url="https://x.example/b.jpg",
+                        document_url="https://x.example/b.pdf",
+                    ),
+                ]
+            )
+
+    source = Source.objects.create(name="Buzón", kind=Source.Kind.MAILBOX)
+    monkeypatch.setattr("newsdesk.actions.intake.get_reader", Careless)
+
+    # when
+    intake.poll_source(source.pk)
+
+    # then the bad address is dropped (the queue shows "sin enlace")
+    bad = source.items.get(guid="a")
+    assert (bad.link, bad.image_url, bad.document_url) == ("", "", "")
+    good = source.items.get(guid="b")
+    assert good.link == "https://x.example/b"
+    assert good.image_url == "https://x.example/b.jpg"
+    assert good.document_url == "https://x.example/b.pdf"
+
+
 def _story_feed(title: str, summary: str, guid: str) -> bytes:
     when = format_datetime(timezone.now() - timedelta(hours=1))
     return (

@@ -153,6 +153,46 @@ def test_poll_stores_news_and_publications_once():
     assert stored.document_url.endswith("Plan_Expansion_Transmision_2026-2040.pdf")
 
 
+@responses.activate
+@pytest.mark.django_db
+def test_script_links_from_the_api_never_reach_the_queue():
+    # given a portal whose API hands out javascript: addresses
+    post = {
+        "id": 1,
+        "date_gmt": "2026-12-02T21:45:12",
+        "link": "javascript:alert(document.cookie)",
+        "title": {"rendered": "Noticia con enlace peligroso"},
+        "excerpt": {"rendered": "<p>Texto</p>"},
+        "_embedded": {"wp:featuredmedia": [{"source_url": " JavaScript:alert(3)"}]},
+    }
+    media = {
+        "id": 2,
+        "date_gmt": "2026-12-01T16:30:00",
+        "title": {"rendered": "Documento con enlace peligroso"},
+        "source_url": "javascript:alert(2)",
+        "mime_type": "application/pdf",
+    }
+    good = {
+        "id": 3,
+        "date_gmt": "2026-12-01T16:30:00",
+        "link": "https://www.upme.gov.co/noticia-buena/",
+        "title": {"rendered": "Noticia buena"},
+        "_embedded": {"wp:featuredmedia": [{"source_url": "java\nscript:alert(4)"}]},
+    }
+    responses.add(responses.GET, POSTS, json=[post, good])
+    responses.add(responses.GET, MEDIA, json=[media])
+    source = portal_source()
+
+    # when
+    intake.poll_source(source.pk)
+
+    # then only the post with a web address is stored, without the image
+    stored = NewsItem.objects.get(source=source)
+    assert stored.title == "Noticia buena"
+    assert stored.link == "https://www.upme.gov.co/noticia-buena"
+    assert stored.image_url == ""
+
+
 # When the API does not answer
 
 
