@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Source, StaffRequest
+from .models import (
+    MAX_INTERVAL_MINUTES,
+    MIN_INTERVAL_MINUTES,
+    Source,
+    StaffRequest,
+    validate_interval,
+)
 
 
 class QueueFilterForm(forms.Form):
@@ -181,6 +187,33 @@ CONFIG_HELP = _(
 )
 
 
+class MinutesField(forms.IntegerField):
+    """A duration typed as whole minutes: "15" is a quarter of an hour.
+
+    Django's own duration box reads "15" as fifteen seconds.
+    """
+
+    default_error_messages = {
+        "overflow": _("Son demasiados minutos para un intervalo."),
+    }
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, timedelta):
+            return int(value / timedelta(minutes=1))
+        return value
+
+    def to_python(self, value: object) -> timedelta | None:
+        minutes = super().to_python(value)
+        if minutes is None:
+            return None
+        try:
+            return timedelta(minutes=minutes)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["overflow"], code="overflow"
+            ) from None
+
+
 class SourceAdminForm(forms.ModelForm):
     """Source settings checked on save with the readers' own checks.
 
@@ -199,6 +232,17 @@ class SourceAdminForm(forms.ModelForm):
         ),
     )
 
+    # The model's validator runs on the field, so the bounds are the ones
+    # add_source and the poll hold to.
+    interval = MinutesField(
+        label=_("Intervalo (minutos)"),
+        validators=[validate_interval],
+        widget=forms.NumberInput(
+            attrs={"min": MIN_INTERVAL_MINUTES, "max": MAX_INTERVAL_MINUTES}
+        ),
+        error_messages={"invalid": _("Escriba el intervalo en minutos enteros.")},
+    )
+
     class Meta:
         model = Source
         fields = ["name", "kind", "url", "enabled", "interval", "config"]
@@ -206,6 +250,9 @@ class SourceAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["interval"].help_text = _(
+            "Minutos entre consultas: de %(min)s a %(max)s (una semana)."
+        ) % {"min": MIN_INTERVAL_MINUTES, "max": MAX_INTERVAL_MINUTES}
         stored = self.instance.config if isinstance(self.instance.config, dict) else {}
         self.stored_password = stored.get("password") or ""
         if "config" in self.fields and "config" not in self.data:

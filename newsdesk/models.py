@@ -1,12 +1,50 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # A source that failed this many times in a row is flagged on the dashboard.
 ATTENTION_THRESHOLD = 10
+
+# How often a source may be polled: at most every minute, at least weekly.
+# The admin, add_source and the poll itself all hold to these bounds.
+MIN_INTERVAL_MINUTES = 1
+MAX_INTERVAL_MINUTES = 7 * 24 * 60
+DEFAULT_INTERVAL = timedelta(minutes=15)
+
+# The readers speak HTTP(S) only; an ftp:// or file:// address could never
+# be polled. Its own code keeps a form from swapping the message for its
+# generic "invalid" one.
+validate_source_url = URLValidator(
+    schemes=["http", "https"],
+    message=_("Escriba una URL http(s) completa, como https://medio.co/rss."),
+    code="not_http",
+)
+
+
+def validate_interval_minutes(minutes: float) -> None:
+    if not MIN_INTERVAL_MINUTES <= minutes <= MAX_INTERVAL_MINUTES:
+        raise ValidationError(
+            _("El intervalo debe estar entre %(min)s y %(max)s minutos."),
+            code="interval_range",
+            params={"min": MIN_INTERVAL_MINUTES, "max": MAX_INTERVAL_MINUTES},
+        )
+
+
+def validate_interval(value: timedelta) -> None:
+    validate_interval_minutes(value / timedelta(minutes=1))
+
+
+def bounded_interval(value: timedelta | None) -> timedelta:
+    """The interval within the bounds, for a row set by hand out of them."""
+    if value is None:
+        return DEFAULT_INTERVAL
+    lowest = timedelta(minutes=MIN_INTERVAL_MINUTES)
+    return min(max(value, lowest), timedelta(minutes=MAX_INTERVAL_MINUTES))
 
 
 class Source(models.Model):
@@ -26,9 +64,13 @@ class Source(models.Model):
     kind = models.CharField(
         _("tipo"), max_length=20, choices=Kind.choices, default=Kind.FEED
     )
-    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    url = models.URLField(
+        _("URL"), max_length=1000, blank=True, validators=[validate_source_url]
+    )
     enabled = models.BooleanField(_("activa"), default=True)
-    interval = models.DurationField(_("intervalo"), default=timedelta(minutes=15))
+    interval = models.DurationField(
+        _("intervalo"), default=DEFAULT_INTERVAL, validators=[validate_interval]
+    )
     # Kind-specific settings: CSS selectors, IMAP host and allowed senders...
     config = models.JSONField(_("configuración"), default=dict, blank=True)
 

@@ -86,6 +86,26 @@ def test_fetch_sources_for_one_source(feed_server):
     assert "Uno: correcto" in output
 
 
+def test_an_interval_set_out_of_range_by_hand_does_not_lose_the_poll(
+    feed_server, caplog
+):
+    # given a source whose row was given an interval of millennia by hand
+    source = Source.objects.create(
+        name="Uno", url=feed_server.route("/uno.xml", Canned(200, RSS))
+    )
+    Source.objects.filter(pk=source.pk).update(interval=timedelta(days=99_999_999))
+
+    # when it is polled
+    output = run("fetch_sources", "--source", str(source.pk))
+
+    # then the items are kept and the interval is brought back within a week
+    source.refresh_from_db()
+    assert "Uno: correcto" in output
+    assert source.items.count() == 2
+    assert source.interval == timedelta(days=7)
+    assert "out of bounds" in caplog.text
+
+
 def test_fetch_sources_with_an_unknown_id():
     with pytest.raises(CommandError) as error:
         run("fetch_sources", "--source", "999")

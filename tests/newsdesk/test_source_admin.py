@@ -7,9 +7,11 @@ password never comes back to the screen.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -31,7 +33,7 @@ def source_form(**overrides: str) -> dict[str, str]:
         "kind": Source.Kind.FEED,
         "url": "https://diario.example/rss",
         "enabled": "on",
-        "interval": "00:15:00",
+        "interval": "15",
         "config": "{}",
         "mailbox_password": "",
         "next_fetch_at_0": "2026-12-03",
@@ -107,6 +109,69 @@ def test_url_is_required_except_for_mailboxes(admin_client, kind):
 
     assert "Falta la URL" in " ".join(config_errors(response))
     assert not Source.objects.exists()
+
+
+def interval_errors(response) -> str:
+    return " ".join(response.context["adminform"].form.errors.get("interval", []))
+
+
+def test_interval_is_typed_in_minutes(admin_client):
+    # when an administrator types 15 in the interval box
+    add(admin_client, interval="15")
+
+    # then the source is polled every quarter of an hour, and says so
+    source = Source.objects.get()
+    assert source.interval == timedelta(minutes=15)
+    page = admin_client.get(
+        reverse("admin:newsdesk_source_change", args=[source.pk])
+    ).content.decode()
+    assert "Intervalo (minutos)" in page
+    assert 'name="interval" value="15"' in page
+
+
+@pytest.mark.parametrize(
+    "typed", ["0", "-5", "10081", "99999999999999999999", "99999999 00:00:00"]
+)
+def test_impossible_intervals_are_refused(admin_client, typed):
+    response = add(admin_client, interval=typed)
+
+    assert interval_errors(response)
+    assert not Source.objects.exists()
+
+
+def test_interval_bounds_are_the_ones_add_source_holds_to(admin_client):
+    response = add(admin_client, interval="10081")
+
+    assert "entre 1 y 10080 minutos" in interval_errors(response)
+    assert add(admin_client, interval="10080").status_code == 200
+    assert Source.objects.get().interval == timedelta(days=7)
+
+
+def test_feed_url_must_be_http(admin_client):
+    response = add(admin_client, url="ftp://diario.example/rss")
+
+    errors = response.context["adminform"].form.errors.get("url", [])
+    assert "URL http(s)" in " ".join(errors)
+    assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("interval", timedelta(seconds=15)),
+        ("interval", timedelta(minutes=-15)),
+        ("interval", timedelta(days=99_999_999)),
+        ("url", "ftp://diario.example/rss"),
+    ],
+)
+def test_the_model_refuses_what_the_forms_refuse(field, value):
+    source = Source(name="Diario", url="https://diario.example/rss")
+    setattr(source, field, value)
+
+    with pytest.raises(ValidationError) as error:
+        source.full_clean()
+
+    assert list(error.value.message_dict) == [field]
 
 
 def test_saved_source_reads_in_feminine(admin_client):
