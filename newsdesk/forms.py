@@ -44,7 +44,18 @@ class QueueFilterForm(forms.Form):
         required=False,
         empty_label=_("Todas las fuentes"),
     )
-    q = forms.CharField(label=_("Buscar"), max_length=200, required=False, strip=True)
+    q = forms.CharField(
+        label=_("Buscar"),
+        max_length=200,
+        required=False,
+        strip=True,
+        error_messages={
+            "max_length": _(
+                "La búsqueda admite hasta %(limit_value)d caracteres y tiene "
+                "%(show_value)d: acórtela para ver resultados."
+            )
+        },
+    )
 
     def value(self, name: str, default: object = None) -> object:
         """A cleaned value, or the default when it was missing or invalid."""

@@ -7,6 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from newsdesk.language import fold
+from newsdesk.sanitize import plain_text
+
 # A source that failed this many times in a row is flagged on the dashboard.
 ATTENTION_THRESHOLD = 10
 
@@ -166,6 +169,15 @@ class FetchAttempt(models.Model):
         return f"{self.source_id} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
 
 
+def search_text(*parts: str) -> str:
+    """Text as the queue's search compares it: no tags, accents or case.
+
+    SQLite folds case for ASCII only and PostgreSQL never drops accents, so
+    both sides of a search are folded here, the same way on either.
+    """
+    return fold(" ".join(plain_text(part) for part in parts if part))
+
+
 class NewsItem(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("Nueva")
@@ -202,6 +214,8 @@ class NewsItem(models.Model):
         _("huella del contenido"), max_length=64, blank=True
     )
     was_updated = models.BooleanField(_("actualizada"), default=False)
+    # Title and summary folded by search_text; kept in step on every write.
+    search = models.TextField(_("texto de búsqueda"), blank=True, editable=False)
 
     # Enrichment (newsdesk/enrich.py): language, relevance and cluster.
     language = models.CharField(_("idioma"), max_length=8, blank=True)
@@ -257,6 +271,17 @@ class NewsItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # Bulk writes skip save(); intake.store_entries calls fill_search.
+        self.fill_search()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "summary"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search"}
+        super().save(*args, **kwargs)
+
+    def fill_search(self) -> None:
+        self.search = search_text(self.title, self.summary)
 
 
 class Cluster(models.Model):

@@ -516,6 +516,8 @@ def store_entries(
             updated.append(item)
 
     prepared = _prepare([*created, *updated])
+    for item in (*created, *updated):
+        item.fill_search()
     # Polls writing items take turns until they commit, so two outlets'
     # tellings of one story, polled at once, see each other.
     if created or updated:
@@ -532,6 +534,7 @@ def store_entries(
             "link",
             "content_hash",
             "was_updated",
+            "search",
             "updated_at",
         ]
         if prepared:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from newsdesk import relevance
 from newsdesk.actions import review
 from newsdesk.forms import QueueFilterForm, RejectRequestForm, StaffRequestForm
-from newsdesk.models import Cluster, NewsItem, Source, StaffRequest
+from newsdesk.models import Cluster, NewsItem, Source, StaffRequest, search_text
 from publishing.models import Post
 from upme_social.roles import is_editor
 
@@ -77,7 +77,8 @@ def candidates(
             | Q(cluster__in=Cluster.objects.filter(items__source=source))
         )
     if text:
-        rows = rows.filter(Q(title__icontains=text) | Q(summary__icontains=text))
+        # Both sides folded alike: "energia" finds "Energía" on any database.
+        rows = rows.filter(search__contains=search_text(text))
 
     order = (
         ["-score", "-published_at", "-pk"]
@@ -87,9 +88,12 @@ def candidates(
     members = NewsItem.objects.select_related("source").order_by("published_at", "pk")
     return (
         rows.select_related("source", "cluster")
-        .defer("summary", "minhash", "source__config", "source__last_error")
+        .defer("summary", "search", "minhash", "source__config", "source__last_error")
         .prefetch_related(
-            Prefetch("cluster__items", queryset=members.defer("summary", "minhash"))
+            Prefetch(
+                "cluster__items",
+                queryset=members.defer("summary", "search", "minhash"),
+            )
         )
         .order_by(*order)
     )
@@ -138,6 +142,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     sort = str(filters.value("sort", "date"))
     source = filters.value("source")
     text = str(filters.value("q", ""))
+    # A search that is too long is refused out loud: ignoring it would list
+    # everything as if it had matched.
+    search_errors = filters.errors.get("q", [])
 
     if tab == Tab.REQUESTS:
         # has_post decides whether "Rechazar" is offered, without a query
@@ -152,6 +159,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
+    elif search_errors:
+        page = Paginator(NewsItem.objects.none(), PAGE_SIZE).get_page(1)
     else:
         rows = candidates(
             tab, sort, source if isinstance(source, Source) else None, text
@@ -163,6 +172,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "tab": tab,
         "tabs": _tabs(),
         "page": page,
+        "search_errors": search_errors,
         "threshold": relevance.threshold(),
         "compose_base": compose_base(),
     }
