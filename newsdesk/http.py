@@ -1,7 +1,7 @@
 """The one HTTP client every source kind fetches through.
 
-It names the product, never waits forever, reads bodies as a stream with a
-size limit, follows at most a few redirects and turns every failure into a
+It names the product, never waits forever (each fetch has a deadline as a
+whole, not only per socket read), reads bodies as a stream with a size limit, follows at most a few redirects and turns every failure into a
 `FetchError` with a stable class that editors see on the source's page.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,7 +124,14 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
 
-    timeout = (settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT)
+    # The read timeout bounds each socket read only: a server trickling a
+    # byte every few seconds would never trip it. The deadline bounds the
+    # whole fetch, so a command run outside Celery ends too.
+    deadline = time.monotonic() + settings.HTTP_TOTAL_TIMEOUT
+    timeout = (
+        settings.HTTP_CONNECT_TIMEOUT,
+        min(settings.HTTP_READ_TIMEOUT, settings.HTTP_TOTAL_TIMEOUT),
+    )
     session = _session()
     try:
         response = session.get(
@@ -140,7 +149,7 @@ def fetch(
         if response.status_code == 304:
             # Reading the (empty) body hands the connection back to the
             # pool; closing an unread stream would drop it.
-            _read_body(url, response, limit)
+            _read_body(url, response, limit, deadline)
             return HttpResponse(
                 status=304,
                 content=b"",
@@ -151,7 +160,7 @@ def fetch(
             )
         if response.status_code >= 400:
             raise _status_error(url, response.status_code, response.headers)
-        content = _read_body(url, response, limit)
+        content = _read_body(url, response, limit, deadline)
 
     return HttpResponse(
         status=response.status_code,
@@ -170,7 +179,9 @@ def _permanent_redirect(response: requests.Response) -> str:
     return ""
 
 
-def _read_body(url: str, response: requests.Response, limit: int) -> bytes:
+def _read_body(
+    url: str, response: requests.Response, limit: int, deadline: float
+) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(url, limit)
@@ -178,16 +189,55 @@ def _read_body(url: str, response: requests.Response, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        # iter_content decodes gzip, deflate and br, so the limit also
-        # holds against a small compressed body that inflates to gigabytes.
-        for chunk in response.iter_content(CHUNK_SIZE):
+        while True:
+            _shorten_reads(url, response, deadline)
+            # read1 returns what one socket read brings, so the deadline is
+            # checked between reads; decoding gzip, deflate and br with a
+            # bounded output keeps the limit against a small compressed body
+            # that inflates to gigabytes.
+            chunk = response.raw.read1(CHUNK_SIZE, decode_content=True)
+            if not chunk:
+                break
             size += len(chunk)
             if size > limit:
                 raise _too_large(url, limit)
             chunks.append(chunk)
-    except requests.RequestException as exc:
-        raise _request_error(url, exc) from exc
+    except urllib3.exceptions.HTTPError as exc:
+        if time.monotonic() >= deadline:
+            raise _too_slow(url) from exc
+        raise _request_error(url, _as_requests_error(exc)) from exc
     return b"".join(chunks)
+
+
+def _shorten_reads(url: str, response: requests.Response, deadline: float) -> None:
+    # The next socket read may wait only for what is left of the deadline.
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _too_slow(url)
+    sock = getattr(response.raw.connection, "sock", None)
+    if sock is not None:
+        sock.settimeout(min(remaining, settings.HTTP_READ_TIMEOUT))
+
+
+def _as_requests_error(exc: urllib3.exceptions.HTTPError) -> requests.RequestException:
+    # What requests' iter_content would have raised, except that a read
+    # timeout is a timeout, not a connection error.
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        return requests.exceptions.ReadTimeout(exc)
+    if isinstance(exc, urllib3.exceptions.DecodeError):
+        return requests.exceptions.ContentDecodingError(exc)
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return requests.exceptions.SSLError(exc)
+    return requests.ConnectionError(exc)
+
+
+def _too_slow(url: str) -> FetchError:
+    logger.info("Fetch of %s passed its deadline", safe_url(url))
+    return FetchError(
+        "timeout",
+        _("El sitio tardó más de %(seconds)s segundos en enviar la respuesta completa.")
+        % {"seconds": round(settings.HTTP_TOTAL_TIMEOUT)},
+    )
 
 
 def _gunzip_unlabelled(url: str, content: bytes, limit: int) -> bytes:

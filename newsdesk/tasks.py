@@ -12,7 +12,8 @@ from newsdesk.actions import intake
 logger = logging.getLogger(__name__)
 
 # Generous for one feed or page; the hard limit kills a worker stuck in C
-# code. Both stay under intake.POLL_LEASE so the lease outlives the task.
+# code. Both stay under intake.POLL_LEASE so the lease outlives the task,
+# and both hold only in a prefork worker (the Procfile's), never in threads.
 POLL_SOFT_TIME_LIMIT = 120
 POLL_HARD_TIME_LIMIT = 180
 

@@ -200,6 +200,8 @@ HTTP_USER_AGENT: str = env.str(
 )
 HTTP_CONNECT_TIMEOUT: float = env.float("HTTP_CONNECT_TIMEOUT", default=5.0)
 HTTP_READ_TIMEOUT: float = env.float("HTTP_READ_TIMEOUT", default=20.0)
+# A fetch's body has arrived by then, however slowly it trickles in.
+HTTP_TOTAL_TIMEOUT: float = env.float("HTTP_TOTAL_TIMEOUT", default=30.0)
 FETCH_MAX_BYTES: int = env.int("FETCH_MAX_BYTES", default=10 * 1024 * 1024)
 # Only the newest entries of a huge feed become candidates.
 INTAKE_MAX_ENTRIES: int = env.int("INTAKE_MAX_ENTRIES", default=100)

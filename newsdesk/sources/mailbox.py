@@ -43,6 +43,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils.translation import gettext as _
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
@@ -270,6 +271,9 @@ class MailboxReader(Reader):
             for message in messages:
                 try:
                     found = self.entries_of(message, conf.digest)
+                except SoftTimeLimitExceeded:
+                    # The task's time is up, not this message's fault.
+                    raise
                 except Exception:
                     # One malformed message must not stop the others; it
                     # stays unread and is retried on the next poll.

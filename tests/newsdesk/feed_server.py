@@ -26,6 +26,9 @@ class Canned:
     # No Content-Length: the body runs until the connection closes, as a
     # server streaming a generated feed does.
     unsized: bool = False
+    # Seconds between bytes of the body: a server that keeps every socket
+    # read under the read timeout and still never finishes.
+    trickle: float = 0.0
 
 
 Responder = Canned | Callable[[BaseHTTPRequestHandler], Canned]
@@ -101,9 +104,13 @@ class FeedServer:
                 elif "Content-Length" not in canned.headers:
                     self.send_header("Content-Length", str(len(canned.body)))
                 self.end_headers()
+                step = 1 if canned.trickle else 256 * 1024
                 try:
-                    for start in range(0, len(canned.body), 256 * 1024):
-                        self.wfile.write(canned.body[start : start + 256 * 1024])
+                    for start in range(0, len(canned.body), step):
+                        self.wfile.write(canned.body[start : start + step])
+                        if canned.trickle:
+                            self.wfile.flush()
+                            time.sleep(canned.trickle)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

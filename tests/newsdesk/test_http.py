@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import socket
 import threading
+import time
 import zlib
 
 import brotli
@@ -13,6 +14,8 @@ import requests
 import responses
 
 from newsdesk import http
+from newsdesk.actions import intake
+from newsdesk.models import Source
 from newsdesk.sources.base import FetchError
 from tests.newsdesk.feed_server import Canned
 
@@ -139,6 +142,40 @@ def test_a_slow_server_times_out(feed_server, settings):
 
     assert error.value.error_class == "timeout"
     assert "tardó" in error.value.message
+
+
+def test_a_trickling_server_is_cut_at_the_deadline(feed_server, settings):
+    # given a server sending a byte every 0.1 s, each read well within the
+    # read timeout, for twenty seconds in all
+    settings.HTTP_READ_TIMEOUT = 5.0
+    settings.HTTP_TOTAL_TIMEOUT = 1.0
+    url = feed_server.route("/goteo.xml", Canned(200, b"<" * 200, trickle=0.1))
+    clock = time.monotonic()
+
+    # when
+    with pytest.raises(FetchError) as error:
+        http.fetch(url)
+
+    # then the fetch ends at the deadline with a timeout editors can read
+    assert time.monotonic() - clock < 1.5
+    assert error.value.error_class == "timeout"
+    assert "1 segundos" in error.value.message
+
+
+@pytest.mark.django_db
+def test_a_poll_of_a_trickling_feed_is_a_timeout_attempt(feed_server, settings):
+    settings.HTTP_READ_TIMEOUT = 5.0
+    settings.HTTP_TOTAL_TIMEOUT = 1.0
+    url = feed_server.route("/goteo.xml", Canned(200, BODY * 10, trickle=0.1))
+    source = Source.objects.create(name="Goteo", kind=Source.Kind.FEED, url=url)
+    clock = time.monotonic()
+
+    attempt = intake.poll_source(source.pk)
+
+    source.refresh_from_db()
+    assert time.monotonic() - clock < 1.5
+    assert attempt.error_class == "timeout"
+    assert source.error_count == 1
 
 
 def test_a_closed_port_is_a_connection_error():

@@ -6,6 +6,7 @@ from datetime import timedelta
 from email.utils import format_datetime
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -308,6 +309,30 @@ def test_an_unexpected_reader_crash_is_recorded_not_raised(monkeypatch):
     source.refresh_from_db()
     assert attempt.error_class == "internal"
     assert source.error_count == 1
+
+
+def test_a_poll_out_of_task_time_is_a_time_limit_failure(monkeypatch):
+    # given a reader interrupted by the task's soft time limit
+    source = Source.objects.create(
+        name="Lenta", kind=Source.Kind.FEED, url="https://x.example/f"
+    )
+
+    class OutOfTime(Reader):
+        def read(self) -> ReadResult:
+            raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr("newsdesk.actions.intake.get_reader", OutOfTime)
+
+    # when
+    attempt = intake.poll_source(source.pk)
+
+    # then
+    source.refresh_from_db()
+    assert attempt.error_class == "time_limit"
+    assert source.error_count == 1
+    assert source.last_error_class == "time_limit"
+    assert source.poll_lease_until is None
+    assert source.next_fetch_at > timezone.now()
 
 
 def test_beat_queues_each_due_enabled_source_once(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
 from newsdesk.actions import intake
@@ -253,6 +254,29 @@ def test_poll_stores_the_articles_and_then_marks_the_newsletter_read(imap):
     again = intake.poll_source(source.pk)
     assert again.items_created == 0
     assert NewsItem.objects.filter(source=source).count() == 4
+
+
+@pytest.mark.django_db
+def test_the_task_time_limit_ends_the_poll_and_leaves_messages_unread(
+    imap, monkeypatch
+):
+    # given a poll whose time runs out while a message is read
+    imap.deliver(plain_message())
+    source = mailbox_source(imap)
+
+    def out_of_time(self, message, digest):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(MailboxReader, "entries_of", out_of_time)
+
+    # when
+    attempt = intake.poll_source(source.pk)
+
+    # then
+    source.refresh_from_db()
+    assert attempt.error_class == "time_limit"
+    assert source.error_count == 1
+    assert imap.message_ids("UNSEEN") == [PLAIN_ID]
 
 
 @pytest.mark.django_db

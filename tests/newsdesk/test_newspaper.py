@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import responses
+from celery.exceptions import SoftTimeLimitExceeded
 
 from newsdesk.actions import intake
 from newsdesk.models import NewsItem, Source
@@ -223,6 +224,32 @@ def test_a_failing_article_is_skipped_and_the_others_are_read():
     assert len(result.warnings) == 2
     assert "HTTP 500" in result.warnings[0]
     assert "artículo reconocible" in result.warnings[1]
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_the_task_time_limit_ends_the_poll_instead_of_skipping_an_article(
+    monkeypatch,
+):
+    # given a poll whose time runs out while an article is extracted
+    serve_html(SECTION, fixture("section_economia.html"))
+    serve_html(SUBASTA, fixture("article_subasta.html"))
+
+    def out_of_time(markup: str, url: str = "") -> None:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr("newsdesk.sources.newspaper.extract_article", out_of_time)
+    source = section_source()
+
+    # when
+    attempt = intake.poll_source(source.pk)
+
+    # then the poll is a time-limit failure, not a success with a warning
+    source.refresh_from_db()
+    assert attempt.error_class == "time_limit"
+    assert "tiempo máximo" in attempt.error
+    assert source.error_count == 1
+    assert source.poll_lease_until is None
 
 
 @responses.activate
