@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from upme_social.once import SubmissionTokenMixin
+
 from .models import (
     MAX_INTERVAL_MINUTES,
     MIN_INTERVAL_MINUTES,
@@ -85,7 +87,7 @@ def reject_hidden_controls(value: str) -> None:
         )
 
 
-class StaffRequestForm(forms.ModelForm):
+class StaffRequestForm(SubmissionTokenMixin, forms.ModelForm):
     link = forms.URLField(
         label=_("Enlace"),
         max_length=2000,

@@ -445,6 +445,11 @@ class StaffRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decidida"), null=True, blank=True)
     decision_note = models.TextField(_("nota"), max_length=1000, blank=True)
+    # The request page this row was sent from; sending that page again
+    # finds this request instead of creating a twin (see upme_social.once).
+    form_token = models.UUIDField(
+        _("formulario de origen"), null=True, blank=True, editable=False
+    )
 
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
@@ -452,12 +457,15 @@ class StaffRequest(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["form_token"], name="staffrequest_unique_form_token"
+            ),
             models.CheckConstraint(
                 condition=models.Q(
                     status__in=["new", "accepted", "rejected", "published"]
                 ),
                 name="staffrequest_status_valid",
-            )
+            ),
         ]
         indexes = [
             models.Index(

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import re
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -29,7 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsdesk.actions import review
-from upme_social import roles
+from upme_social import once, roles
+from upme_social.people import display_name
 
 from . import textcount
 from .models import Delivery, Post, PostEvent, PublishAttempt, SocialAccount
@@ -76,6 +78,19 @@ class StaleVersion(PostError):
     """The post changed after the approver opened it."""
 
 
+class AlreadySaved(PostError):
+    """The composer page was sent before; `post` is what it created."""
+
+    def __init__(self, post: Post) -> None:
+        super().__init__(
+            _(
+                "Este formulario ya se había enviado: no se creó otra "
+                "publicación. Esta es la que se guardó entonces."
+            )
+        )
+        self.post = post
+
+
 @dataclass(frozen=True)
 class Draft:
     text: str
@@ -104,23 +119,25 @@ def save_draft(
     post: Post | None = None,
     news_item: NewsItem | None = None,
     staff_request: StaffRequest | None = None,
+    form_token: uuid.UUID | None = None,
 ) -> Post:
+    """Create a post, or save an existing one's new content.
+
+    `form_token` names the composer page a new post comes from; a page
+    sent again raises AlreadySaved with the post it created the first time.
+    """
     _require(roles.is_editor(user))
     _check_draft(draft)
 
     with transaction.atomic():
         if post is None:
-            post = Post.objects.create(
-                text=textcount.normalize_line_endings(draft.text),
-                link=draft.link,
-                mirror_to_facebook=draft.mirror_to_facebook,
-                scheduled_for=draft.scheduled_for,
-                news_item=news_item,
-                staff_request=staff_request,
-                created_by=user,
+            post, created = once.create_once(
+                Post,
+                form_token,
+                lambda: _create_post(user, draft, news_item, staff_request, form_token),
             )
-            post.accounts.set(draft.accounts)
-            _event(post, user, "", Post.Status.DRAFT)
+            if not created:
+                raise AlreadySaved(post)
         else:
             post = Post.objects.select_for_update().get(pk=post.pk)
             if post.status not in (Post.Status.DRAFT, Post.Status.PENDING):
@@ -146,6 +163,28 @@ def save_draft(
                 _back_to_draft(post, user)
         if news_item is not None:
             review.mark_used(news_item, user)
+    return post
+
+
+def _create_post(
+    user: AbstractBaseUser,
+    draft: Draft,
+    news_item: NewsItem | None,
+    staff_request: StaffRequest | None,
+    form_token: uuid.UUID | None,
+) -> Post:
+    post = Post.objects.create(
+        text=textcount.normalize_line_endings(draft.text),
+        link=draft.link,
+        mirror_to_facebook=draft.mirror_to_facebook,
+        scheduled_for=draft.scheduled_for,
+        news_item=news_item,
+        staff_request=staff_request,
+        form_token=form_token,
+        created_by=user,
+    )
+    post.accounts.set(draft.accounts)
+    _event(post, user, "", Post.Status.DRAFT)
     return post
 
 
@@ -440,7 +479,7 @@ def _back_to_draft(post: Post, user: AbstractBaseUser) -> None:
     post.save(update_fields=["status", "updated_at"])
     note = _(
         "Editada por %(user)s mientras esperaba aprobación; debe enviarse de nuevo."
-    ) % {"user": user.get_username()}
+    ) % {"user": display_name(user)}
     _event(post, user, Post.Status.PENDING, Post.Status.DRAFT, note)
 
 

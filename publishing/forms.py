@@ -5,8 +5,12 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from newsdesk.models import NewsItem, StaffRequest
+from upme_social.once import SubmissionTokenMixin
 
 from . import textcount
 from .actions import Draft
@@ -161,6 +165,45 @@ class PostForm(forms.Form):
             if post.scheduled_for
             else None,
         }
+
+
+class NewPostForm(SubmissionTokenMixin, PostForm):
+    """The composer for a new post: sent twice, it still makes one post."""
+
+    @classmethod
+    def initial_for(
+        cls, item: NewsItem | None, staff_request: StaffRequest | None
+    ) -> dict:
+        # A new post goes to every X account unless the editor unticks one.
+        initial: dict = {
+            "accounts": list(
+                SocialAccount.objects.filter(
+                    network=SocialAccount.Network.X, enabled=True
+                )
+            )
+        }
+        if item is not None:
+            initial |= {"text": f"{item.title} {item.link}".strip(), "link": item.link}
+        elif staff_request is not None:
+            text = f"{request_headline(staff_request)} {staff_request.link}"
+            initial |= {"text": text.strip(), "link": staff_request.link}
+        return initial
+
+
+def request_headline(staff_request: StaffRequest) -> str:
+    """A first line for the post: the title, and when and where an event is."""
+    if staff_request.kind != StaffRequest.Kind.EVENT or not staff_request.event_date:
+        return staff_request.title
+
+    # The post is read in Colombia: the time is Bogotá's, as on screen.
+    when = date_format(timezone.localtime(staff_request.event_date), "DATETIME_FORMAT")
+    if staff_request.event_place:
+        return _("%(title)s · %(when)s · %(place)s") % {
+            "title": staff_request.title,
+            "when": when,
+            "place": staff_request.event_place,
+        }
+    return _("%(title)s · %(when)s") % {"title": staff_request.title, "when": when}
 
 
 class RejectForm(forms.Form):

@@ -112,6 +112,11 @@ class Post(models.Model):
     )
     approved_at = models.DateTimeField(_("aprobada el"), null=True, blank=True)
     published_at = models.DateTimeField(_("publicada el"), null=True, blank=True)
+    # The composer page this post was created from; sending that page again
+    # finds this post instead of creating a twin (see upme_social.once).
+    form_token = models.UUIDField(
+        _("formulario de origen"), null=True, blank=True, editable=False
+    )
 
     created_at = models.DateTimeField(_("creada el"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizada el"), auto_now=True)
@@ -122,12 +127,15 @@ class Post(models.Model):
             models.Index(fields=["status", "-created_at"], name="post_status_idx")
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["form_token"], name="post_unique_form_token"
+            ),
             models.CheckConstraint(
                 condition=models.Q(
                     status__in=["draft", "pending", "approved", "published", "failed"]
                 ),
                 name="post_status_valid",
-            )
+            ),
         ]
         verbose_name = _("publicación")
         verbose_name_plural = _("publicaciones")

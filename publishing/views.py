@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from newsdesk.models import NewsItem, StaffRequest
-from upme_social import roles
+from upme_social import once, roles
 
 from . import actions
-from .forms import PostForm, RejectForm
-from .models import Delivery, Post, PublishAttempt, SocialAccount
+from .forms import NewPostForm, PostForm, RejectForm
+from .models import Delivery, Post, PublishAttempt
 
 TABS = [
     Post.Status.DRAFT,
@@ -75,7 +75,13 @@ def compose(request: HttpRequest) -> HttpResponse:
     staff_request = _optional(StaffRequest, request.GET.get("request"))
 
     if request.method == "POST":
-        form = PostForm(request.POST)
+        form = NewPostForm(request.POST)
+        # The same page sent again (Back and resend, a double click) is
+        # answered before validation: what it sent is already saved.
+        earlier = once.created_from(Post, form.submitted_token())
+        if earlier is not None:
+            return _already_saved(request, actions.AlreadySaved(earlier))
+
         if form.is_valid():
             try:
                 post = actions.save_draft(
@@ -83,19 +89,18 @@ def compose(request: HttpRequest) -> HttpResponse:
                     form.to_draft(),
                     news_item=item,
                     staff_request=staff_request,
+                    form_token=form.cleaned_data[once.TOKEN_FIELD],
                 )
+            except actions.AlreadySaved as duplicate:
+                return _already_saved(request, duplicate)
             except actions.PostError as error:
                 form.add_error(None, str(error))
             else:
                 return _after_save(request, post)
     else:
-        form = PostForm(initial=_prefill(item, staff_request))
+        form = NewPostForm(initial=NewPostForm.initial_for(item, staff_request))
 
-    return render(
-        request,
-        "publishing/compose.html",
-        {"form": form, "item": item, "staff_request": staff_request, "post": None},
-    )
+    return _render_composer(request, form, None, item, staff_request)
 
 
 @login_required
@@ -119,7 +124,37 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = PostForm(initial=PostForm.initial_from_post(post))
 
-    return render(request, "publishing/compose.html", {"form": form, "post": post})
+    return _render_composer(request, form, post, post.news_item, post.staff_request)
+
+
+def _render_composer(
+    request: HttpRequest,
+    form: PostForm,
+    post: Post | None,
+    item: NewsItem | None,
+    staff_request: StaffRequest | None,
+) -> HttpResponse:
+    # Other posts from the same origin are shown, not refused: a second
+    # post on a story can be deliberate, a duplicate rarely is.
+    siblings = Post.objects.none()
+    if item is not None:
+        siblings = item.posts.all()
+    elif staff_request is not None:
+        siblings = staff_request.posts.all()
+    if post is not None:
+        siblings = siblings.exclude(pk=post.pk)
+
+    return render(
+        request,
+        "publishing/compose.html",
+        {
+            "form": form,
+            "post": post,
+            "item": item,
+            "staff_request": staff_request,
+            "other_posts": list(siblings.select_related("created_by")),
+        },
+    )
 
 
 @login_required
@@ -132,7 +167,10 @@ def _render_detail(
     request: HttpRequest, pk: int, reject_form: RejectForm, status: int = 200
 ) -> HttpResponse:
     post = get_object_or_404(
-        Post.objects.select_related("created_by", "approved_by", "news_item"), pk=pk
+        Post.objects.select_related(
+            "created_by", "approved_by", "news_item", "staff_request"
+        ),
+        pk=pk,
     )
     deliveries = list(
         post.deliveries.select_related("account").prefetch_related(
@@ -293,6 +331,13 @@ def _after_save(
     return redirect("publishing:detail", pk=post.pk)
 
 
+def _already_saved(
+    request: HttpRequest, duplicate: actions.AlreadySaved
+) -> HttpResponse:
+    messages.info(request, str(duplicate))
+    return redirect("publishing:detail", pk=duplicate.post.pk)
+
+
 def _run(request: HttpRequest, action: Callable[[], object], success: str) -> None:
     try:
         action()
@@ -306,20 +351,3 @@ def _optional(model: type[M], pk: str | None) -> M | None:
     if not pk or not pk.isdigit():
         return None
     return model.objects.filter(pk=pk).first()
-
-
-def _prefill(item: NewsItem | None, staff_request: StaffRequest | None) -> dict:
-    # A new post goes to every X account unless the editor unticks one.
-    initial: dict = {
-        "accounts": list(
-            SocialAccount.objects.filter(network=SocialAccount.Network.X, enabled=True)
-        )
-    }
-    if item is not None:
-        initial |= {"text": f"{item.title} {item.link}".strip(), "link": item.link}
-    elif staff_request is not None:
-        initial |= {
-            "text": f"{staff_request.title} {staff_request.link}".strip(),
-            "link": staff_request.link,
-        }
-    return initial

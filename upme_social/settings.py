@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "upme_social.context_processors.desk",
             ],
+            "libraries": {"people": "upme_social.people"},
         },
     },
 ]

@@ -9,6 +9,7 @@ of it still in the same state.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -16,12 +17,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsdesk.models import NewsItem, StaffRequest
+from upme_social import once
 
 logger = logging.getLogger(__name__)
 
 
 class ReviewError(Exception):
     """A decision that cannot be made; the message is for the editor."""
+
+
+class AlreadySent(ReviewError):
+    """The request page was sent before; `staff_request` is what it created."""
+
+    def __init__(self, staff_request: StaffRequest) -> None:
+        super().__init__(
+            _(
+                "Esta solicitud ya se había enviado: no se creó otra. La "
+                "encuentra en «Mis solicitudes»."
+            )
+        )
+        self.staff_request = staff_request
 
 
 def _story(item: NewsItem, status: str) -> list[NewsItem]:
@@ -89,16 +104,25 @@ def create_request(
     link: str = "",
     event_date=None,
     event_place: str = "",
+    form_token: uuid.UUID | None = None,
 ) -> StaffRequest:
-    staff_request = StaffRequest.objects.create(
-        requester=user,
-        kind=kind,
-        title=title,
-        description=description,
-        link=link,
-        event_date=event_date,
-        event_place=event_place,
+    """Record a request; the same request page sent again raises AlreadySent."""
+    staff_request, created = once.create_once(
+        StaffRequest,
+        form_token,
+        lambda: StaffRequest.objects.create(
+            requester=user,
+            kind=kind,
+            title=title,
+            description=description,
+            link=link,
+            event_date=event_date,
+            event_place=event_place,
+            form_token=form_token,
+        ),
     )
+    if not created:
+        raise AlreadySent(staff_request)
     logger.info("Staff request %s created by user %s", staff_request.pk, user.pk)
     return staff_request
 

@@ -21,6 +21,7 @@ from newsdesk.actions import review
 from newsdesk.forms import QueueFilterForm, RejectRequestForm, StaffRequestForm
 from newsdesk.models import Cluster, NewsItem, Source, StaffRequest, search_text
 from publishing.models import Post
+from upme_social import once
 from upme_social.roles import is_editor
 
 PAGE_SIZE = 25
@@ -216,8 +217,18 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
 def request_new(request: HttpRequest) -> HttpResponse:
     """Any signed-in employee asks the desk to publish something."""
     form = StaffRequestForm(request.POST or None)
+    if request.method == "POST":
+        # The same page sent again (Back and resend, a double click) is
+        # answered before validation: what it sent is already recorded.
+        earlier = once.created_from(StaffRequest, form.submitted_token())
+        if earlier is not None:
+            return _request_already_sent(request, review.AlreadySent(earlier))
+
     if request.method == "POST" and form.is_valid():
-        review.create_request(request.user, **form.cleaned_data)
+        try:
+            review.create_request(request.user, **form.cleaned_data)
+        except review.AlreadySent as duplicate:
+            return _request_already_sent(request, duplicate)
         messages.success(
             request,
             _("Solicitud enviada. El equipo de comunicaciones la revisará pronto."),
@@ -231,6 +242,15 @@ def request_new(request: HttpRequest) -> HttpResponse:
         request,
         "newsdesk/request_new.html",
         {"form": form, "my_requests": mine[:MY_REQUESTS]},
+    )
+
+
+def _request_already_sent(
+    request: HttpRequest, duplicate: review.AlreadySent
+) -> HttpResponse:
+    messages.info(request, str(duplicate))
+    return redirect(
+        f"{reverse('newsdesk:request_new')}#solicitud-{duplicate.staff_request.pk}"
     )
 
 
