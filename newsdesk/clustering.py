@@ -16,7 +16,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -136,6 +136,7 @@ class _Entry:
     published_at: datetime
     # Hash values only: comparing arrays spares building MinHash objects.
     values: np.ndarray
+    words: float
 
 
 _BANDS, _ROWS = LSH_PARAMS
@@ -202,7 +203,7 @@ class RecentIndex:
                 held.append(pk)
             else:
                 bucket[key] = [held, pk]
-        self.entries[pk] = _Entry(source_id, published_at, values)
+        self.entries[pk] = _Entry(source_id, published_at, values, word_count(values))
         heapq.heappush(self.expiry, (published_at, pk))
 
     def _unlink(self, pk: int, values: np.ndarray) -> None:
@@ -302,6 +303,10 @@ class _Candidate:
     cluster_id: int | None
     # Hash values only: comparing arrays spares building MinHash objects.
     values: np.ndarray
+    words: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.words = word_count(self.values)
 
 
 def sign_items(items: Sequence[NewsItem]) -> None:
@@ -522,11 +527,7 @@ def _similar(item: _Candidate, keys: list[int], index: RecentIndex) -> list[int]
     if not nearby:
         return []
     # One numpy comparison for all candidates rather than one per pair.
-    _, enough = _closeness(
-        item,
-        [entry.source_id for _, entry in nearby],
-        np.vstack([entry.values for _, entry in nearby]),
-    )
+    _, enough = _closeness(item, [entry for _, entry in nearby])
     return sorted(pk for (pk, _), close in zip(nearby, enough, strict=True) if close)
 
 
@@ -580,11 +581,7 @@ def _join(
         return None
     # One numpy comparison for all candidates: a widely syndicated story
     # brings hundreds, and comparing them one by one dominated a poll.
-    shared, enough = _closeness(
-        item,
-        [candidate.source_id for candidate in nearby],
-        np.vstack([candidate.values for candidate in nearby]),
-    )
+    shared, enough = _closeness(item, nearby)
     scored = [
         (-close, candidate.pk, candidate)
         for candidate, close, enough in zip(
@@ -607,15 +604,18 @@ def _join(
 
 
 def _closeness(
-    item: _Candidate, source_ids: list[int], stacked: np.ndarray
+    item: _Candidate, rows: Sequence[_Entry | _Candidate]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each candidate's similarity to the item (a row of `stacked` each),
-    and whether it is close enough to be the item's story."""
-    shared = np.count_nonzero(stacked == item.values, axis=1) / NUM_PERM
-    sizes, size = word_counts(stacked), word_counts(item.values)[0]
-    shorter = np.maximum(np.minimum(sizes, size), 1.0)
+    """Each row's similarity to the item, and whether it is close enough to
+    be the item's story."""
+    shared = (
+        np.count_nonzero(np.vstack([row.values for row in rows]) == item.values, axis=1)
+        / NUM_PERM
+    )
+    sizes = np.array([row.words for row in rows])
+    shorter = np.maximum(np.minimum(sizes, item.words), 1.0)
     # |A ∩ B| = J (|A| + |B|) / (1 + J): the shorter text's share in the other.
-    contained = shared * (sizes + size) / ((1 + shared) * shorter)
+    contained = shared * (sizes + item.words) / ((1 + shared) * shorter)
 
     enough = np.where(
         shorter < SHORT_TEXT_WORDS,
@@ -623,20 +623,19 @@ def _closeness(
         shared >= SIMILARITY,
     )
     # An outlet's own items join only as near copies (a re-post).
-    same_source = np.array(source_ids) == item.source_id
+    same_source = np.array([row.source_id for row in rows]) == item.source_id
     return shared, np.where(same_source, shared >= SAME_SOURCE_SIMILARITY, enough)
 
 
-def word_counts(signatures: np.ndarray) -> np.ndarray:
-    """The estimated number of distinct words behind each signature.
+def word_count(signature: np.ndarray) -> float:
+    """The estimated number of distinct words behind a signature.
 
     The least of k hashes of n words averages 1/(n + 1) of the hash range,
     so n is about k / sum(least / range) - 1 (the estimator of datasketch's
-    `MinHash.count`, here for many signatures at once). An empty signature
+    `MinHash.count`, without building a MinHash). An empty signature
     counts 0.
     """
-    scaled = np.atleast_2d(signatures).astype(np.float64) / float(_EMPTY)
-    return NUM_PERM / scaled.sum(axis=1) - 1.0
+    return NUM_PERM / float((signature / float(_EMPTY)).sum()) - 1.0
 
 
 def _fits(item: _Candidate, members: list[_Candidate]) -> bool:
