@@ -6,6 +6,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .actions import deletion
 from .forms import SourceAdminForm
 from .models import (
     Cluster,
@@ -168,6 +169,14 @@ class SourceAdmin(FeminineAdminMixin, admin.ModelAdmin):
     def attention(self, obj: Source) -> bool:
         return obj.needs_attention
 
+    # Deleting goes through the action so the stories the source's items
+    # belonged to are counted again.
+    def delete_model(self, request, obj: Source) -> None:
+        deletion.delete_sources(Source.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset) -> None:
+        deletion.delete_sources(queryset)
+
 
 @admin.register(FetchAttempt)
 class FetchAttemptAdmin(FeminineAdminMixin, admin.ModelAdmin):
@@ -215,6 +224,12 @@ class NewsItemAdmin(FeminineAdminMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def delete_model(self, request, obj: NewsItem) -> None:
+        deletion.delete_items(NewsItem.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset) -> None:
+        deletion.delete_items(queryset)
 
 
 # -- Relevance, clusters and staff requests ----------------------------------
