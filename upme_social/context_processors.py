@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from newsdesk.models import ATTENTION_THRESHOLD, Source
+from publishing.models import Post
 
 from . import roles
 
@@ -11,10 +12,18 @@ def desk(request: HttpRequest) -> dict[str, object]:
     if user is None:
         return {}
     is_editor = roles.is_editor(user)
+    is_approver = roles.is_approver(user)
     context: dict[str, object] = {
         "user_is_editor": is_editor,
-        "user_is_approver": roles.is_approver(user),
+        "user_is_approver": is_approver,
     }
+
+    # Approvers land on the news queue; the navigation tells them when
+    # posts are waiting, wherever they are.
+    if is_approver:
+        context["posts_awaiting_approval"] = Post.objects.filter(
+            status=Post.Status.PENDING
+        ).count()
 
     # A source is never abandoned silently: every editor's page shows how
     # many need attention.
