@@ -103,19 +103,21 @@ def identity_keys(
     """One identity per entry, in order.
 
     A GUID counts only when it is unique within this fetch (some feeds put
-    "N/A" on every item); otherwise the canonical link; otherwise a hash of
+    "N/A" on every item); otherwise the canonical link, likewise only when
+    unique (some point every item to their home page); otherwise a hash of
     the source, title and date as written, so it is stable across fetches.
     `links` are the entries' canonical links when the caller has them.
     """
     if links is None:
         links = [canonical_url(entry.link) for entry in entries]
     guid_counts = Counter(entry.guid.strip() for entry in entries)
+    link_counts = Counter(links)
     keys = []
     for entry, link in zip(entries, links, strict=True):
         guid = entry.guid.strip()
         if guid.lower() not in PLACEHOLDER_GUIDS and guid_counts[guid] == 1:
             keys.append(_bounded("guid", guid))
-        elif link:
+        elif link and link_counts[link] == 1:
             keys.append(_bounded("link", link))
         else:
             raw_date = entry.extra.get("raw_date") or (

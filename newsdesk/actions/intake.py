@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -497,10 +498,14 @@ def store_entries(
         wanted |= Q(link__in={link for link in links if link})
     existing: dict[str, NewsItem] = {}
     by_link: dict[str, NewsItem] = {}
+    # A link several entries or items share (a home page) names none of them.
+    shared = {link for link, count in Counter(links).items() if count > 1}
     for item in NewsItem.objects.filter(wanted, source=source):
         existing[item.identity] = item
-        if item.link:
-            by_link.setdefault(item.link, item)
+        if item.link in by_link:
+            shared.add(item.link)
+        elif item.link:
+            by_link[item.link] = item
 
     created: list[NewsItem] = []
     updated: list[NewsItem] = []
@@ -509,7 +514,7 @@ def store_entries(
         if key in seen:
             continue
         seen.add(key)
-        item = existing.get(key) or (by_link.get(link) if link else None)
+        item = existing.get(key) or (by_link.get(link) if link not in shared else None)
         if item is None:
             created.append(_new_item(source, entry, key, link, fetched_at))
         elif _apply_edit(item, entry, link):

@@ -56,6 +56,29 @@ def test_guid_counts_only_when_unique_within_the_fetch():
     assert keys == ["link:https://d.example/1", "link:https://d.example/2", "guid:g-3"]
 
 
+def test_a_link_shared_within_the_fetch_falls_back_to_the_hash():
+    # given a bulletin board: GUID "N/A" and the home page on every item
+    entries = [
+        EntryData(
+            title=f"Comunicado {n}",
+            guid="N/A",
+            link="https://www.gremio.example/?utm_source=rss",
+            published_at=datetime(2024, 3, n, 9, tzinfo=UTC),
+        )
+        for n in range(1, 5)
+    ]
+    entries.append(
+        EntryData(title="Propio", guid="N/A", link="https://www.gremio.example/5")
+    )
+
+    keys = identity_keys(1, entries)
+
+    assert len(set(keys)) == 5
+    assert all(key.startswith("hash:") for key in keys[:4])
+    assert keys[4] == "link:https://www.gremio.example/5"
+    assert keys == identity_keys(1, entries)
+
+
 def test_without_guid_or_link_the_key_is_a_stable_hash():
     date = datetime(2024, 3, 21, 15, tzinfo=UTC)
     entry = EntryData(title="Agenda del foro", published_at=date)

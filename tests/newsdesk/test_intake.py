@@ -473,6 +473,43 @@ def test_only_web_addresses_of_any_reader_become_links(monkeypatch, url):
     assert good.document_url == "https://x.example/b.pdf"
 
 
+def _bulletin(*titles: str) -> bytes:
+    # Every item has GUID "N/A" and links to the home page; its date is its
+    # own, whatever its place in the feed.
+    items = "".join(
+        f"<item><title>{title}</title><guid>N/A</guid>"
+        "<link>https://www.gremio.example/</link>"
+        f"<pubDate>Mon, 04 Mar 2024 {len(title):02}:00:00 -0500</pubDate></item>"
+        for title in titles
+    )
+    return f'<rss version="2.0"><channel><title>Gremio</title>{items}</channel></rss>'.encode()
+
+
+def test_items_sharing_guid_and_link_are_each_kept_once(feed_server):
+    # given a bulletin board with four items, then a fifth on top
+    four = ["Asamblea anual", "Nuevo presidente", "Informe de gas", "Foro minero"]
+    source = feed_source(
+        feed_server,
+        "/gremio.xml",
+        Canned(200, _bulletin(*four), RSS),
+        Canned(200, _bulletin(*four), RSS),
+        Canned(200, _bulletin("Tarifas de energía", *four), RSS),
+    )
+
+    # when polled three times
+    first = intake.poll_source(source.pk)
+    second = intake.poll_source(source.pk)
+    third = intake.poll_source(source.pk)
+
+    # then each item is stored once and none is taken for another
+    assert first.items_created == 4
+    assert (second.items_created, second.items_updated) == (0, 0)
+    assert (third.items_created, third.items_updated) == (1, 0)
+    assert sorted(source.items.values_list("title", flat=True)) == sorted(
+        ["Tarifas de energía", *four]
+    )
+
+
 def _story_feed(title: str, summary: str, guid: str) -> bytes:
     when = format_datetime(timezone.now() - timedelta(hours=1))
     return (
