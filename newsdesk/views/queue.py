@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -56,21 +56,14 @@ def _back(request: HttpRequest, tab: str = Tab.RELEVANT) -> str:
 # -- Queue -----------------------------------------------------------------
 
 
-def candidates(
-    tab: str, sort: str, source: Source | None, text: str
-) -> QuerySet[NewsItem]:
-    """One row per story: unclustered items and each cluster's first item."""
-    status = NewsItem.Status.DISMISSED if tab == Tab.DISMISSED else NewsItem.Status.NEW
-    rows = NewsItem.objects.filter(status=status).filter(
+def stories(source: Source | None, text: str) -> QuerySet[NewsItem]:
+    """One row per story, narrowed by the filters the list and its tab
+    counters share: unclustered items and each cluster's first item."""
+    rows = NewsItem.objects.filter(
         Q(cluster__isnull=True)
         | Q(cluster__representative_id=F("pk"))
         | Q(cluster__representative__isnull=True)
     )
-    if tab == Tab.RELEVANT:
-        rows = rows.filter(score__gte=relevance.threshold())
-    elif tab == Tab.LOW:
-        rows = rows.filter(score__lt=relevance.threshold())
-
     if source is not None:
         # A story counts for a source when any of its outlets is that source.
         rows = rows.filter(
@@ -80,6 +73,18 @@ def candidates(
     if text:
         # Both sides folded alike: "energia" finds "Energía" on any database.
         rows = rows.filter(search__contains=search_text(text))
+    return rows
+
+
+def candidates(
+    tab: str, sort: str, source: Source | None, text: str
+) -> QuerySet[NewsItem]:
+    status = NewsItem.Status.DISMISSED if tab == Tab.DISMISSED else NewsItem.Status.NEW
+    rows = stories(source, text).filter(status=status)
+    if tab == Tab.RELEVANT:
+        rows = rows.filter(score__gte=relevance.threshold())
+    elif tab == Tab.LOW:
+        rows = rows.filter(score__lt=relevance.threshold())
 
     order = (
         ["-score", "-published_at", "-pk"]
@@ -100,18 +105,14 @@ def candidates(
     )
 
 
-def _tab_counts() -> dict[str, int]:
+def _tab_counts(source: Source | None, text: str) -> dict[str, int]:
+    # One query for the three story tabs, with the list's own filters.
     threshold = relevance.threshold()
-    story = (
-        Q(cluster__isnull=True)
-        | Q(cluster__representative_id=F("pk"))
-        | Q(cluster__representative__isnull=True)
-    )
-    new = Q(status=NewsItem.Status.NEW) & story
-    counts = NewsItem.objects.aggregate(
+    new = Q(status=NewsItem.Status.NEW)
+    counts = stories(source, text).aggregate(
         relevant=Count("pk", filter=new & Q(score__gte=threshold)),
         low=Count("pk", filter=new & Q(score__lt=threshold)),
-        dismissed=Count("pk", filter=Q(status=NewsItem.Status.DISMISSED) & story),
+        dismissed=Count("pk", filter=Q(status=NewsItem.Status.DISMISSED)),
     )
     return {
         Tab.RELEVANT: counts["relevant"],
@@ -124,15 +125,34 @@ def _tab_counts() -> dict[str, int]:
 OPEN_REQUESTS = (StaffRequest.Status.NEW, StaffRequest.Status.ACCEPTED)
 
 
-def _tabs() -> list[tuple[str, str, int]]:
-    counts = _tab_counts()
-    return [(key, label, counts[key]) for key, label in Tab.CHOICES]
+def _narrowing(filters: QueueFilterForm) -> tuple[Source | None, str]:
+    source = filters.value("source")
+    return (source if isinstance(source, Source) else None, str(filters.value("q", "")))
+
+
+def _tabs(
+    params: QueryDict, source: Source | None, text: str
+) -> list[tuple[str, str, int, str]]:
+    """Each tab's key, label, count and link, all under the same filters."""
+    counts = _tab_counts(source, text)
+    tabs = []
+    for key, label in Tab.CHOICES:
+        query = params.copy()
+        query.pop("page", None)
+        query.pop("tab", None)
+        if key != Tab.RELEVANT:
+            query["tab"] = key
+        tabs.append((key, label, counts[key], f"?{query.urlencode()}"))
+    return tabs
 
 
 def _row_gone(request: HttpRequest) -> HttpResponse:
     # The row swaps itself out with the empty main answer; the tab counters
-    # follow out of band, so they are right without a reload.
-    return render(request, "newsdesk/_tab_counts_oob.html", {"tabs": _tabs()})
+    # follow out of band, so they are right without a reload. They count
+    # under the filters of the page the row was on.
+    params = QueryDict(urlsplit(request.POST.get("next", "")).query)
+    tabs = _tabs(params, *_narrowing(QueueFilterForm(params)))
+    return render(request, "newsdesk/_tab_counts_oob.html", {"tabs": tabs})
 
 
 @login_required
@@ -141,8 +161,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilterForm(request.GET)
     tab = str(filters.value("tab", Tab.RELEVANT))
     sort = str(filters.value("sort", "date"))
-    source = filters.value("source")
-    text = str(filters.value("q", ""))
+    source, text = _narrowing(filters)
     # A search that is too long is refused out loud: ignoring it would list
     # everything as if it had matched.
     search_errors = filters.errors.get("q", [])
@@ -163,21 +182,21 @@ def queue(request: HttpRequest) -> HttpResponse:
     elif search_errors:
         page = Paginator(NewsItem.objects.none(), PAGE_SIZE).get_page(1)
     else:
-        rows = candidates(
-            tab, sort, source if isinstance(source, Source) else None, text
-        )
+        rows = candidates(tab, sort, source, text)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
     context = {
         "filters": filters,
         "tab": tab,
-        "tabs": _tabs(),
+        "tabs": _tabs(request.GET, source, text),
         "page": page,
         "search_errors": search_errors,
         "threshold": relevance.threshold(),
         "compose_base": compose_base(),
     }
     if request.htmx and request.htmx.target == "queue-list":
+        # New filters change the tabs' counts and links too.
+        context["tabs_oob"] = True
         return render(request, "newsdesk/queue_list.html", context)
     return render(request, "newsdesk/queue.html", context)
 

@@ -300,3 +300,74 @@ def test_htmx_filter_answers_only_the_list(editor_client, outlet):
     assert response.status_code == 200
     assert "<html" not in html
     assert "Ecopetrol anuncia hallazgo" in html
+
+
+def test_tab_counts_follow_the_filters(editor_client, outlet):
+    # given relevant and low-relevance stories from two outlets
+    other = make_source("Portafolio")
+    make_item(outlet, RELEVANT_TITLE)
+    make_item(outlet, LOW_TITLE)
+    make_item(other, "La UPME publica el plan de expansión de transmisión")
+    make_item(other, "Ecopetrol anuncia hallazgo de gas natural en el Caribe")
+    make_item(other, "Concierto gratuito en el parque principal")
+
+    # when Erika narrows the queue to one outlet, then to a search
+    by_source = page(editor_client, source=outlet.pk)
+    by_text = page(editor_client, source=other.pk, q="GAS NATURAL")
+
+    # then the tabs count what the lists show, and keep the filters
+    assert 'id="tab-count-relevantes">1<' in by_source
+    assert 'id="tab-count-baja">1<' in by_source
+    assert f"?source={outlet.pk}&amp;tab=baja" in by_source
+    assert 'id="tab-count-relevantes">1<' in by_text
+    assert 'id="tab-count-baja">0<' in by_text
+    assert 'id="tab-count-relevantes">3<' in page(editor_client)
+
+
+def test_filtering_with_htmx_updates_the_tabs_out_of_band(editor_client, outlet):
+    make_item(outlet, RELEVANT_TITLE)
+    make_item(make_source("Portafolio"), "La UPME publica el plan de expansión")
+
+    response = editor_client.get(
+        QUEUE,
+        {"source": outlet.pk},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="queue-list",
+    )
+
+    html = response.content.decode()
+    assert 'id="queue-tabs" class="queue-tabs"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert 'id="tab-count-relevantes">1<' in html
+
+
+def test_dismissing_on_a_filtered_page_counts_under_its_filters(editor_client, outlet):
+    item = make_item(outlet, RELEVANT_TITLE)
+    make_item(outlet, "La UPME publica el plan de expansión de transmisión")
+    make_item(make_source("Portafolio"), "Ecopetrol anuncia hallazgo de gas natural")
+
+    response = editor_client.post(
+        reverse("newsdesk:dismiss", args=[item.pk]),
+        {"next": f"{QUEUE}?source={outlet.pk}"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    body = response.content.decode()
+    assert 'id="tab-count-relevantes" hx-swap-oob="true">1<' in body
+    assert 'id="tab-count-descartadas" hx-swap-oob="true">1<' in body
+
+
+def test_filtered_queue_queries_are_bounded(
+    editor_client, outlet, django_assert_num_queries
+):
+    for number in range(5):
+        make_item(outlet, DISTINCT_STORIES[number])
+        make_item(make_source(f"Otro medio {number}"), DISTINCT_STORIES[number])
+
+    # session, user, three role checks, the chosen source, the attention
+    # badge, the tab counts (one query), open requests, the page count, the
+    # rows, their cluster members and the sources for the select
+    with django_assert_num_queries(13):
+        html = page(editor_client, source=outlet.pk, q="en")
+
+    assert html.count("2 fuentes") >= 1
