@@ -270,7 +270,7 @@ def _entry(item: Any, feed_url: str) -> EntryData:
 
     return EntryData(
         title=title,
-        link=_absolute(item.get("link", ""), base),
+        link=_link(item, base),
         guid=plain_text(item.get("id", ""), unescape=False),
         summary=summary,
         author=plain_text(item.get("author", "")),
@@ -278,6 +278,16 @@ def _entry(item: Any, feed_url: str) -> EntryData:
         published_at=parse_date(raw_date, parsed_date),
         extra={"raw_date": raw_date},
     )
+
+
+def _link(item: Any, base: str) -> str:
+    link = item.get("link", "")
+    # Without <link>, feedparser copies a permalink GUID (RSS's default) or
+    # an Atom <id> into it. An id such as "com-2024-032" or "1" is no
+    # address: resolved against the feed it would make one up.
+    if link and not item.get("links") and link == item.get("id"):
+        return web_url(link)
+    return _absolute(link, base)
 
 
 def _absolute(link: str, base: str) -> str:

@@ -47,6 +47,41 @@ def test_rss_relative_link_resolves_against_the_feed_url():
     assert entry.link == "https://www.energia.example/noticias/nota-1"
 
 
+def test_a_guid_is_a_link_only_when_it_is_a_web_address():
+    # given items without <link>: GUIDs that are permalinks by default
+    rss = b"""<rss version="2.0"><channel><title>t</title>
+<item><title>Comunicado</title><guid>com-2024-032</guid></item>
+<item><title>Circular</title><guid>/circulares/12</guid></item>
+<item><title>Permalink</title><guid>https://www.energia.example/n/7</guid></item>
+<item><title>Con enlace</title><link>/n/8</link><guid>n-8</guid></item>
+</channel></rss>"""
+
+    entries, _ = parse_feed(rss, "application/rss+xml", FEED_URL)
+
+    assert [(entry.guid, entry.link) for entry in entries] == [
+        ("com-2024-032", ""),
+        ("/circulares/12", ""),
+        ("https://www.energia.example/n/7", "https://www.energia.example/n/7"),
+        ("n-8", "https://www.energia.example/n/8"),
+    ]
+
+
+def test_an_atom_id_is_never_made_into_a_link():
+    atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+<entry><title>Uno</title><id>1</id></entry>
+<entry><title>Dos</title><id>tag:energia.example,2024:2</id></entry>
+<entry><title>Tres</title><id>3</id><link href="tres"/></entry>
+</feed>"""
+
+    entries, _ = parse_feed(atom, "application/atom+xml", FEED_URL)
+
+    assert [entry.link for entry in entries] == [
+        "",
+        "",
+        "https://www.energia.example/noticias/tres",
+    ]
+
+
 def test_rss_1_0_is_read():
     rdf = b"""<?xml version="1.0"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
