@@ -16,6 +16,7 @@ from .models import (
     Source,
     StaffRequest,
     Term,
+    error_label,
 )
 
 
@@ -49,6 +50,28 @@ class FeminineAdminMixin:
         return super().message_user(request, text, level, *args, **kwargs)
 
 
+class ErrorClassFilter(admin.SimpleListFilter):
+    """Filter attempts by error, named as the desk reads it."""
+
+    title = _("clase de error")
+    parameter_name = "error_class"
+
+    def lookups(self, request, model_admin):
+        classes = (
+            FetchAttempt.objects.exclude(error_class="")
+            .values_list("error_class", flat=True)
+            .distinct()
+        )
+        return sorted(
+            ((code, error_label(code)) for code in classes), key=lambda pair: pair[1]
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(error_class=self.value())
+        return queryset
+
+
 class FetchAttemptInline(admin.TabularInline):
     model = FetchAttempt
     extra = 0
@@ -63,10 +86,14 @@ class FetchAttemptInline(admin.TabularInline):
         "items_created",
         "items_updated",
         "duration_ms",
-        "error_class",
+        "error_label",
         "error",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("clase de error"))
+    def error_label(self, obj: FetchAttempt) -> str:
+        return obj.error_label
 
     def get_formset(self, request, obj=None, **kwargs):
         # Remember the source: get_queryset has no other way to know it.
@@ -93,7 +120,7 @@ class SourceAdmin(FeminineAdminMixin, admin.ModelAdmin):
         "enabled",
         "last_fetched_at",
         "last_outcome",
-        "last_error_class",
+        "last_error_label",
         "error_count",
         "attention",
     ]
@@ -103,7 +130,7 @@ class SourceAdmin(FeminineAdminMixin, admin.ModelAdmin):
         "last_fetched_at",
         "last_success_at",
         "last_outcome",
-        "last_error_class",
+        "last_error_label",
         "last_error",
         "error_count",
         "total_errors",
@@ -139,7 +166,7 @@ class SourceAdmin(FeminineAdminMixin, admin.ModelAdmin):
                     "last_fetched_at",
                     "last_success_at",
                     "last_outcome",
-                    "last_error_class",
+                    "last_error_label",
                     "last_error",
                     "error_count",
                     "total_errors",
@@ -169,6 +196,10 @@ class SourceAdmin(FeminineAdminMixin, admin.ModelAdmin):
     def attention(self, obj: Source) -> bool:
         return obj.needs_attention
 
+    @admin.display(description=_("clase de error"), ordering="last_error_class")
+    def last_error_label(self, obj: Source) -> str:
+        return obj.last_error_label
+
     # Deleting goes through the action so the stories the source's items
     # belonged to are counted again.
     def delete_model(self, request, obj: Source) -> None:
@@ -189,9 +220,9 @@ class FetchAttemptAdmin(FeminineAdminMixin, admin.ModelAdmin):
         "items_created",
         "items_updated",
         "duration_ms",
-        "error_class",
+        "error_label",
     ]
-    list_filter = ["outcome", "error_class"]
+    list_filter = ["outcome", ErrorClassFilter]
     list_select_related = ["source"]
     date_hierarchy = "started_at"
 
@@ -200,6 +231,10 @@ class FetchAttemptAdmin(FeminineAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("clase de error"), ordering="error_class")
+    def error_label(self, obj: FetchAttempt) -> str:
+        return obj.error_label
 
 
 @admin.register(NewsItem)

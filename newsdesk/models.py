@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from newsdesk.language import fold
@@ -48,6 +50,41 @@ def bounded_interval(value: timedelta | None) -> timedelta:
         return DEFAULT_INTERVAL
     lowest = timedelta(minutes=MIN_INTERVAL_MINUTES)
     return min(max(value, lowest), timedelta(minutes=MAX_INTERVAL_MINUTES))
+
+
+# The desk reads what went wrong, never a reader's code: one label per
+# FetchError class, for the sources pages and the admin alike.
+ERROR_LABELS = {
+    "auth": _("Acceso rechazado"),
+    "config": _("Configuración"),
+    "connection": _("Sin conexión"),
+    "decoding": _("Respuesta dañada"),
+    "imap": _("Error del buzón"),
+    "internal": _("Error interno"),
+    "invalid_url": _("URL no válida"),
+    "no_articles": _("Sin artículos"),
+    "not_a_feed": _("No es un feed"),
+    "parse": _("Formato ilegible"),
+    "time_limit": _("Consulta demasiado larga"),
+    "timeout": _("Sin respuesta a tiempo"),
+    "tls": _("Certificado no válido"),
+    "too_large": _("Respuesta demasiado grande"),
+    "too_many_redirects": _("Demasiadas redirecciones"),
+}
+GENERIC_ERROR_LABEL = _("Error de la consulta")
+
+
+def error_label(error_class: str) -> str:
+    """The Spanish label of an error class: "HTTP 404" for http_404."""
+    if not error_class:
+        return ""
+    if error_class in ERROR_LABELS:
+        return str(ERROR_LABELS[error_class])
+    status = error_class.removeprefix("http_")
+    if status != error_class and status.isdigit():
+        return f"HTTP {status}"
+    # A class a newer reader added before it got its label.
+    return str(GENERIC_ERROR_LABEL)
 
 
 class Source(models.Model):
@@ -131,6 +168,10 @@ class Source(models.Model):
     def interval_minutes(self) -> int:
         return int(self.interval.total_seconds() // 60) if self.interval else 0
 
+    @property
+    def last_error_label(self) -> str:
+        return error_label(self.last_error_class)
+
 
 class FetchAttempt(models.Model):
     """One poll of a source: every outgoing request leaves a row."""
@@ -166,7 +207,18 @@ class FetchAttempt(models.Model):
         verbose_name_plural = _("consultas")
 
     def __str__(self) -> str:
-        return f"{self.source_id} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+        # Bogota time, as every screen shows it; the source's name is left
+        # out so a list of attempts costs no query per row.
+        when = date_format(timezone.localtime(self.started_at), "DATETIME_FORMAT")
+        result = self.error_label or self.get_outcome_display()
+        return gettext("Consulta del %(when)s: %(result)s") % {
+            "when": when,
+            "result": result,
+        }
+
+    @property
+    def error_label(self) -> str:
+        return error_label(self.error_class)
 
 
 def search_text(*parts: str) -> str:

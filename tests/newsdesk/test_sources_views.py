@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from newsdesk.models import ATTENTION_THRESHOLD, FetchAttempt, Source
+import newsdesk
+from newsdesk.models import (
+    ATTENTION_THRESHOLD,
+    ERROR_LABELS,
+    FetchAttempt,
+    Source,
+    error_label,
+)
 from tests.newsdesk.feed_server import Canned
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +45,8 @@ def test_editor_sees_the_error_in_spanish_and_the_suggested_url(editor_client):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Portal caído" in page
-    assert "not_a_feed" in page
+    assert "No es un feed" in page
+    assert "not_a_feed" not in page
     assert "La dirección devolvió una página web, no un feed." in page
     assert 'href="https://portal.example/rss/noticias.xml"' in page
     assert "requiere atención" not in page
@@ -97,6 +109,10 @@ def test_detail_lists_recent_attempts(editor_client):
     page = response.content.decode()
     assert response.status_code == 200
     assert "El sitio tiene una falla temporal (HTTP 503)." in page
+    assert '<span class="badge badge-danger">HTTP 503</span>' in page
+    assert "No es un feed" in page
+    assert "http_503" not in page
+    assert "not_a_feed" not in page
     assert "Consultar ahora" in page
 
 
@@ -170,12 +186,17 @@ def test_admin_shows_failures_and_recent_attempts(client, django_user_model):
 
     # then
     assert listing.status_code == 200
-    assert "not_a_feed" in listing.content.decode()
+    assert "No es un feed" in listing.content.decode()
+    assert "not_a_feed" not in listing.content.decode()
     assert change.status_code == 200
     page = change.content.decode()
-    assert "http_410" in page
-    assert "http_503" not in page  # the other source's attempt stays out
+    assert "HTTP 410" in page
+    assert "http_410" not in page
+    assert "HTTP 503" not in page  # the other source's attempt stays out
     assert attempts.status_code == 200
+    # The filter's query string keeps the code; what a person reads does not.
+    assert ">HTTP 410<" in attempts.content.decode()
+    assert ">http_410<" not in attempts.content.decode()
     assert items.status_code == 200
 
 
@@ -234,3 +255,62 @@ def test_using_a_suggestion_that_is_not_there_says_so(editor_client):
     )
 
     assert "no tiene una URL sugerida" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("error_class", "label"),
+    [
+        ("not_a_feed", "No es un feed"),
+        ("too_many_redirects", "Demasiadas redirecciones"),
+        ("http_404", "HTTP 404"),
+        ("http_", "Error de la consulta"),
+        ("a_class_added_later", "Error de la consulta"),
+        ("", ""),
+    ],
+)
+def test_every_error_class_has_a_spanish_label(error_class, label):
+    assert error_label(error_class) == label
+
+
+def test_every_class_the_readers_raise_has_its_own_label():
+    # A FetchError class written anywhere in the code must have a label,
+    # or the desk reads the generic one.
+    pattern = re.compile(r'FetchError\(\s*"([a-z_]+)"')
+    code = "".join(
+        path.read_text() for path in Path(newsdesk.__file__).parent.rglob("*.py")
+    )
+    raised = set(pattern.findall(code))
+
+    assert raised
+    assert raised <= set(ERROR_LABELS)
+
+
+def test_an_attempt_reads_in_spanish_and_bogota_time(client, django_user_model):
+    # given an attempt that failed at 03:31 UTC, 22:31 the evening before
+    source = broken_source()
+    attempt = FetchAttempt.objects.create(
+        source=source,
+        started_at=datetime(2026, 12, 4, 3, 31, tzinfo=UTC),
+        outcome=Source.Outcome.ERROR,
+        error_class="timeout",
+    )
+    ok = FetchAttempt.objects.create(
+        source=source,
+        started_at=datetime(2026, 12, 4, 3, 46, tzinfo=UTC),
+        outcome=Source.Outcome.OK,
+    )
+
+    # then its name says when and what, in the desk's words
+    assert str(attempt) == "Consulta del 3 dic 2026, 22:31: Sin respuesta a tiempo"
+    assert str(ok) == "Consulta del 3 dic 2026, 22:46: Correcto"
+
+    # and the admin's inline rows read the same
+    admin_user = django_user_model.objects.create_superuser(
+        "admin", "admin@upme.gov.co", "clave-segura-1"
+    )
+    client.force_login(admin_user)
+    page = client.get(
+        reverse("admin:newsdesk_source_change", args=[source.pk])
+    ).content.decode()
+    assert "Consulta del 3 dic 2026, 22:31: Sin respuesta a tiempo" in page
+    assert "timeout" not in page
