@@ -27,7 +27,7 @@ Keys of `Source.config`:
 
 from __future__ import annotations
 
-import email.policy
+import binascii
 import hashlib
 import imaplib
 import logging
@@ -103,6 +103,8 @@ SOCIAL_HOSTS = (
 IMAGE_PATH = re.compile(r"\.(png|jpe?g|gif|webp|svg|bmp)$", re.IGNORECASE)
 SUMMARY_MIN_CHARS = 40
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+FOLD = re.compile(r"\r?\n(?=[ \t])")
+ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
 
 
 @dataclass(frozen=True)
@@ -516,14 +518,61 @@ def _subject(message: MailMessage) -> str:
     raw = message.obj.get("Subject", "")
     if not isinstance(raw, str):
         return plain_text(message.subject or "")
-    # imap-tools drops the space where a folded subject leaves an encoded
-    # word ("áreas?=\n mineras" gives "áreasmineras"); the stdlib's modern
-    # header parser keeps it.
+    return plain_text(decode_header_text(raw))
+
+
+def decode_header_text(raw: str) -> str:
+    """An unstructured header (RFC 5322 unfolding, RFC 2047 words) as text.
+
+    Decoding the folded header split words where the sender's library had
+    broken the line ("níque l"); unfolding first keeps them whole.
+    """
+    unfolded = FOLD.sub("", raw).replace("\r", "").replace("\n", "")
+
+    # Runs of bytes in one charset, so a character split across two
+    # encoded words is decoded whole.
+    parts: list[tuple[bytes | str, str]] = []
+    position = 0
+    for match in ENCODED_WORD.finditer(unfolded):
+        between = unfolded[position : match.start()]
+        if position and not between.strip(" \t"):
+            # Between two encoded words the first blank is the fold and is
+            # no text (RFC 2047, 6.2); a further one is a space the writer
+            # left there, as Python's own folding does.
+            between = between[1:]
+        if between:
+            parts.append((between, ""))
+        charset = match.group(1).split("*", 1)[0].lower()
+        data = _encoded_word_bytes(match.group(2), match.group(3))
+        if data is None:
+            parts.append((match.group(0), ""))
+        elif parts and parts[-1][1] == charset and not between:
+            parts[-1] = (parts[-1][0] + data, charset)
+        else:
+            parts.append((data, charset))
+        position = match.end()
+    parts.append((unfolded[position:], ""))
+    return "".join(_part_text(value, charset) for value, charset in parts)
+
+
+def _encoded_word_bytes(encoding: str, text: str) -> bytes | None:
     try:
-        decoded = str(email.policy.default.header_factory("subject", raw))
-    except (ValueError, LookupError, IndexError):
-        decoded = message.subject or ""
-    return plain_text(decoded)
+        data = text.encode("ascii")
+        if encoding in "Qq":
+            return binascii.a2b_qp(data, header=True)
+        # Senders often drop the padding.
+        return binascii.a2b_base64(data + b"=" * (-len(data) % 4), strict_mode=True)
+    except (UnicodeError, binascii.Error):
+        return None
+
+
+def _part_text(value: bytes | str, charset: str) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return value.decode(charset, errors="replace")
+    except LookupError:
+        return value.decode("cp1252", errors="replace")
 
 
 def _message_date(message: MailMessage) -> datetime | None:

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
+from imap_tools import MailMessage
 
 from newsdesk.actions import intake
 from newsdesk.models import NewsItem, Source
 from newsdesk.sources.base import FetchError
-from newsdesk.sources.mailbox import MailboxReader
+from newsdesk.sources.mailbox import MailboxReader, decode_header_text
 from tests.newsdesk.imap_server import ImapServer, newsletter
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -116,6 +117,72 @@ def test_plain_message_gives_one_candidate_with_its_lead(imap):
     assert len(entry.summary) < 600
     assert entry.author == "Oficina de prensa"
     assert entry.published_at == datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
+
+
+LONG_SUBJECTS = [
+    "Comunicado: ANM otorga títulos mineros de níquel en Córdoba",
+    "Boletín semanal: la Agencia Nacional de Minería otorgó títulos de "
+    "explotación de níquel y cobre en Córdoba, Antioquia y Bolívar",
+    "Resolución CREG 101 de 2024: ¿qué cambia en las tarifas de energía "
+    "eléctrica para los usuarios de los estratos 1, 2 y 3?",
+    "Comunicado: nueva ronda de asignación de áreas mineras",
+]
+# Prefixes of different lengths move the points where the library folds.
+# (Python 3.11 sometimes folds at a space between two encoded words and
+# keeps no space inside either; RFC 2047 readers, Python's own parser too,
+# then join the words. None of these subjects is folded that way.)
+PREFIXES = [
+    "",
+    "RV: ",
+    "Reenviado: ",
+    "Urgente: ",
+    "Importante — ",
+    "Fwd: Boletín — ",
+    "Boletín n.º 48 — ",
+]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+@pytest.mark.parametrize("subject", LONG_SUBJECTS)
+def test_long_accented_subjects_read_as_written(prefix, subject):
+    # given a subject Python's email library encodes and folds
+    written = prefix + subject
+    raw = newsletter(sender="prensa@minas.example", subject=written).as_bytes()
+    message = MailMessage.from_bytes(raw)
+    assert "\n" in message.obj["Subject"]
+
+    # when
+    [entry] = MailboxReader(Source()).entries_of(message, digest=False)
+
+    # then no word is split and no space is lost where a line was folded
+    assert entry.title == written
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # Gmail's way: base64 split inside a character, across a fold.
+        (
+            "=?UTF-8?B?TsOtcXVlbCB5IGNv?=\r\n =?UTF-8?B?YnJlIGVuIEPD?=\r\n =?UTF-8?B?s3Jkb2Jh?=",
+            "Níquel y cobre en Córdoba",
+        ),
+        # Unpadded base64, Latin-1 and a language tag (RFC 2231).
+        (
+            "=?iso-8859-1?B?TWluZXLtYQ?= y =?ISO-8859-1*es?Q?energ=EDa?=",
+            "Minería y energía",
+        ),
+        # Plain words around an encoded one keep their spaces.
+        (
+            "Informe =?utf-8?q?t=C3=A9cnico?=\r\n de la UPME",
+            "Informe técnico de la UPME",
+        ),
+        # Unknown charset and broken words are shown, not dropped.
+        ("=?x-desconocido?q?Gas?= =?utf-8?b?@@?=", "Gas=?utf-8?b?@@?="),
+        ("Sin codificar,\r\n\tdoblado", "Sin codificar,\tdoblado"),
+    ],
+)
+def test_encoded_subjects_are_decoded_as_rfc_2047_says(raw, expected):
+    assert decode_header_text(raw) == expected
 
 
 @pytest.mark.django_db
