@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -314,3 +315,57 @@ def test_an_attempt_reads_in_spanish_and_bogota_time(client, django_user_model):
     ).content.decode()
     assert "Consulta del 3 dic 2026, 22:31: Sin respuesta a tiempo" in page
     assert "timeout" not in page
+
+
+def test_the_page_refreshes_itself_until_the_requested_poll_shows(
+    editor_client, django_capture_on_commit_callbacks
+):
+    # given a source whose poll Erika asked for, not run by a worker yet
+    source = broken_source()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = editor_client.post(reverse("newsdesk:source_poll", args=[source.pk]))
+    waiting_url = response.url
+
+    # then its page keeps asking for its status section
+    page = editor_client.get(waiting_url).content.decode()
+    assert 'hx-trigger="every 2s"' in page
+    assert "esta sección se actualiza sola" in page
+    partial = editor_client.get(waiting_url, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.strip().startswith('<section id="source-status" hx-get=')
+    assert "<html" not in partial
+
+    # when the attempt arrives, the section shows it and stops asking
+    FetchAttempt.objects.create(
+        source=source,
+        outcome=Source.Outcome.ERROR,
+        error_class="http_503",
+        error="El sitio tiene una falla temporal (HTTP 503).",
+    )
+    partial = editor_client.get(waiting_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "El sitio tiene una falla temporal (HTTP 503)." in partial
+    assert "hx-trigger" not in partial
+
+
+def test_the_page_stops_waiting_for_a_poll_that_never_runs(
+    editor_client, django_capture_on_commit_callbacks
+):
+    source = broken_source()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = editor_client.post(reverse("newsdesk:source_poll", args=[source.pk]))
+
+    with time_machine.travel(timedelta(minutes=3)):
+        page = editor_client.get(response.url).content.decode()
+
+    assert "hx-trigger" not in page
+    assert "La consulta sigue en cola" in page
+
+
+def test_a_plain_visit_does_not_poll(editor_client):
+    source = broken_source()
+
+    page = editor_client.get(
+        reverse("newsdesk:source_detail", args=[source.pk])
+    ).content.decode()
+
+    assert "hx-trigger" not in page
+    assert "sigue en cola" not in page
