@@ -29,6 +29,13 @@ DATEPARSER_SETTINGS = {
 EXPLICIT_OFFSET = re.compile(
     r"(?:[+-]\d{2}:?\d{2}|\dZ|\b(?:GMT|UTC|UT)\b)\s*$", re.IGNORECASE
 )
+# Spanish (CLDR) writes the meridiem "a. m." / "p. m.", often with a
+# no-break space; dateparser reads only "am" / "pm".
+MERIDIEM = re.compile(r"(\d)\s*([ap])\.?\s*m\.?(?![^\W\d_])", re.IGNORECASE)
+# "07:30 h", "07:30 hrs." and "(hora de Colombia)" say nothing more.
+HOURS_SUFFIX = re.compile(r"(\d:\d{2})\s*(?:hrs?|h)\.?(?![^\W\d_])", re.IGNORECASE)
+LOCAL_TIME_NOTE = re.compile(r"\(?\s*hora (?:de |en )?colombia\s*\)?", re.IGNORECASE)
+WIDE_SPACES = re.compile(r"[\u00a0\u2007\u202f]")
 # Before this, a date is a placeholder (the Unix epoch, 0001-01-01...).
 EARLIEST_PLAUSIBLE = datetime(1980, 1, 1, tzinfo=UTC)
 # Clocks drift and outlets schedule a few minutes ahead; past this margin a
@@ -76,13 +83,23 @@ def parse_date(raw: str, parsed: time.struct_time | None = None) -> datetime | N
     return _dateparser(raw)
 
 
+def normalise(raw: str) -> str:
+    """The forms Colombian outlets write that dateparser does not know,
+    made into ones it does: "2:00 p. m." becomes "2:00 pm"."""
+    text = WIDE_SPACES.sub(" ", raw)
+    text = MERIDIEM.sub(lambda match: f"{match[1]} {match[2].lower()}m", text)
+    text = HOURS_SUFFIX.sub(r"\1", text)
+    # Bogotá is the zone of a time that names none anyway.
+    return LOCAL_TIME_NOTE.sub(" ", text).strip()
+
+
 @lru_cache(maxsize=2048)
 def _dateparser(raw: str) -> datetime | None:
     import dateparser
 
     try:
         value = dateparser.parse(
-            raw, languages=["es", "en"], settings=DATEPARSER_SETTINGS
+            normalise(raw), languages=["es", "en"], settings=DATEPARSER_SETTINGS
         )
     except (ValueError, OverflowError, TypeError):
         return None

@@ -1,0 +1,49 @@
+"""Dates as Colombian outlets write them, read as the moment they name."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from newsdesk.dates import parse_date
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # The Spanish meridiem, with and without spaces and points.
+        ("04 de marzo 2024, 07:30 a. m.", utc(2024, 3, 4, 12, 30)),
+        ("mié., 6 mar. 2024 2:00 p. m.", utc(2024, 3, 6, 19, 0)),
+        ("lun., 4 mar. 2024 07:30:00 a. m.", utc(2024, 3, 4, 12, 30)),
+        ("miércoles 6 de marzo de 2024, 12:15 a. m.", utc(2024, 3, 6, 5, 15)),
+        ("06/03/2024 - 04:10 p. m.", utc(2024, 3, 6, 21, 10)),
+        ("6 sept. 2024 10:00 a. m.", utc(2024, 9, 6, 15, 0)),
+        ("6 de marzo de 2024 - 2:00 p.m.", utc(2024, 3, 6, 19, 0)),
+        ("6 de marzo de 2024 | 9:05 a.m.", utc(2024, 3, 6, 14, 5)),
+        ("Marzo 6 de 2024 - 11:45 AM", utc(2024, 3, 6, 16, 45)),
+        # CLDR's no-break and narrow no-break spaces.
+        ("6 de marzo de 2024, 9:00\u00a0a.\u00a0m.", utc(2024, 3, 6, 14, 0)),
+        ("6 de marzo de 2024, 9:00\u202fp.\u202fm.", utc(2024, 3, 7, 2, 0)),
+        # Remarks around the time that name no other zone.
+        ("6 de marzo de 2024 2:00 p. m. (hora de Colombia)", utc(2024, 3, 6, 19, 0)),
+        ("6 de marzo de 2024 14:00 hrs", utc(2024, 3, 6, 19, 0)),
+        ("6 de marzo de 2024, 07:30 h.", utc(2024, 3, 6, 12, 30)),
+        ("6 de mar. de 2024 - 02:00 p. m. COT", utc(2024, 3, 6, 19, 0)),
+        # Forms that were read already stay read.
+        ("7 de marzo de 2024 09:15", utc(2024, 3, 7, 14, 15)),
+        ("mié, 06 mar 2024 10:00:00 -0500", utc(2024, 3, 6, 15, 0)),
+        ("2024-03-06T10:00:00-05:00", utc(2024, 3, 6, 15, 0)),
+    ],
+)
+def test_spanish_dates_are_read_in_bogota_time(raw, expected):
+    assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "sin fecha"])
+def test_text_without_a_date_is_no_date(raw):
+    assert parse_date(raw) is None
