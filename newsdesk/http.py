@@ -255,11 +255,13 @@ def _gunzip_unlabelled(url: str, content: bytes, limit: int) -> bytes:
 
 
 def _too_large(url: str, limit: int) -> FetchError:
+    from django.utils.formats import number_format
+
     logger.info("Body over %d bytes at %s", limit, safe_url(url))
     return FetchError(
         "too_large",
         _("La respuesta supera el límite de %(mb)s MB.")
-        % {"mb": round(limit / (1024 * 1024), 1)},
+        % {"mb": number_format(limit / (1024 * 1024), decimal_pos=1)},
     )
 
 

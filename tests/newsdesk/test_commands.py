@@ -106,6 +106,18 @@ def test_an_interval_set_out_of_range_by_hand_does_not_lose_the_poll(
     assert "out of bounds" in caplog.text
 
 
+def test_fetch_sources_counts_in_the_singular_and_plural(feed_server):
+    one = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><title>Subasta</title><guid>1</guid></item></channel></rss>"
+    )
+    Source.objects.create(name="Uno", url=feed_server.route("/1.xml", Canned(200, one)))
+
+    output = run("fetch_sources")
+
+    assert "Uno: correcto, 1 entrada, 1 nueva, 0 actualizadas." in output
+
+
 def test_fetch_sources_with_an_unknown_id():
     with pytest.raises(CommandError) as error:
         run("fetch_sources", "--source", "999")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from newsdesk.actions import intake
 from newsdesk.models import FetchAttempt, Source
@@ -38,16 +39,23 @@ class Command(BaseCommand):
                 "name": source.name
             }
         if attempt.outcome == Source.Outcome.OK:
+            found, new, updated = (
+                attempt.entries_found,
+                attempt.items_created,
+                attempt.items_updated,
+            )
             return self.style.SUCCESS(
-                _(
-                    "%(name)s: correcto, %(found)s entradas, %(new)s nuevas, "
-                    "%(updated)s actualizadas."
-                )
+                _("%(name)s: correcto, %(found)s, %(new)s, %(updated)s.")
                 % {
                     "name": source.name,
-                    "found": attempt.entries_found,
-                    "new": attempt.items_created,
-                    "updated": attempt.items_updated,
+                    "found": ngettext("%(count)s entrada", "%(count)s entradas", found)
+                    % {"count": found},
+                    "new": ngettext("%(count)s nueva", "%(count)s nuevas", new)
+                    % {"count": new},
+                    "updated": ngettext(
+                        "%(count)s actualizada", "%(count)s actualizadas", updated
+                    )
+                    % {"count": updated},
                 }
             )
         if attempt.outcome == Source.Outcome.NOT_MODIFIED:
