@@ -24,6 +24,15 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
+def run_failing(*args: str) -> tuple[str, str]:
+    """Output and errors of a command that must exit with status 1."""
+    out, err = StringIO(), StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command(*args, stdout=out, stderr=err)
+    assert exit_.value.code == 1
+    return out.getvalue(), err.getvalue()
+
+
 def test_add_source_accepts_rss_as_a_kind():
     output = run(
         "add_source",
@@ -67,13 +76,45 @@ def test_fetch_sources_polls_and_reports_in_spanish(feed_server):
     )
 
     # when
+    output, errors = run_failing("fetch_sources")
+
+    # then each source says how it went, and cron sees that one failed
+    assert "Bueno: correcto, 2 entradas, 2 nuevas, 0 actualizadas." in output
+    assert "Roto: error (HTTP 404): La dirección no existe" in output
+    assert "http_404" not in output
+    assert "Apagado" not in output
+    assert "Resumen: 2 fuentes consultadas, 1 falló." in errors
+    assert good.items.count() == 2
+
+
+def test_fetch_sources_exits_cleanly_when_every_source_worked(feed_server):
+    Source.objects.create(
+        name="Bueno", url=feed_server.route("/ok.xml", Canned(200, RSS))
+    )
+
     output = run("fetch_sources")
 
-    # then
-    assert "Bueno: correcto, 2 entradas, 2 nuevas, 0 actualizadas." in output
-    assert "Roto: error http_404" in output
-    assert "Apagado" not in output
-    assert good.items.count() == 2
+    assert "Resumen: 1 fuente consultada, ninguna falló." in output
+
+
+def test_fetch_sources_with_one_failing_source_exits_with_status_1(feed_server):
+    source = Source.objects.create(
+        name="Roto", url=feed_server.route("/roto.xml", Canned(503, b"no"))
+    )
+
+    output, errors = run_failing("fetch_sources", "--source", str(source.pk))
+
+    assert "Roto: error (HTTP 503)" in output
+    assert "Resumen: 1 fuente consultada, 1 falló." in errors
+
+
+@pytest.mark.parametrize("typed", ["abc", "0", "-3", "1.5"])
+def test_fetch_sources_refuses_a_bad_id_in_spanish(typed):
+    with pytest.raises(CommandError) as error:
+        run("fetch_sources", "--source", typed)
+
+    assert f"«{typed}» no es un id de fuente" in str(error.value)
+    assert "invalid" not in str(error.value)
 
 
 def test_fetch_sources_for_one_source(feed_server):
