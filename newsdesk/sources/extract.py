@@ -6,7 +6,6 @@ is always the lead of the text as sanitised plain text in one <p>.
 
 from __future__ import annotations
 
-import codecs
 import html
 import re
 from collections.abc import Mapping
@@ -16,6 +15,7 @@ from lxml import etree
 from trafilatura.utils import decode_file
 
 from newsdesk.sanitize import clean_html, plain_text
+from newsdesk.sources.charset import CP1252, decode_bytes
 
 LEAD_CHARS = 500
 SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
@@ -46,20 +46,26 @@ BLOCKS = frozenset(
 
 
 CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
+META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE
+)
 
 
 def decode_page(content: bytes, headers: Mapping[str, str] | None = None) -> str:
-    """A page's text: the charset the server names, else what the page says
-    or what detection finds (trafilatura's detector)."""
+    """A page's text, the charset settled as for feeds: a page that decodes
+    as UTF-8 is UTF-8 whatever the server or the page says. Without any
+    label and not UTF-8, trafilatura's detector decides."""
     match = CHARSET.search((headers or {}).get("Content-Type", ""))
-    if match:
-        try:
-            codecs.lookup(match.group(1))
-            return content.decode(match.group(1))
-        except (LookupError, UnicodeDecodeError):
-            # A wrong label is common; detection does better than a crash.
-            pass
-    return decode_file(content)
+    if match is None:
+        match = META_CHARSET.search(content[:4096])
+    label = match.group(1) if match else ""
+    if isinstance(label, bytes):
+        label = label.decode("ascii", errors="replace")
+
+    text, used = decode_bytes(content, label, unlabelled_utf8=False)
+    if not label and used == CP1252:
+        return decode_file(content)
+    return text
 
 
 def parse_html(markup: str | bytes) -> lxml.html.HtmlElement | None:

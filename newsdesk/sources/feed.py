@@ -10,7 +10,6 @@ feed is judged by what came out of it.
 
 from __future__ import annotations
 
-import codecs
 import html
 import json
 import logging
@@ -31,7 +30,9 @@ from newsdesk.sanitize import (
     plain_text,
     web_url,
 )
+from newsdesk.sources import charset
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
+from newsdesk.sources.charset import decode_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -59,44 +60,6 @@ FEED_TYPES = (
     "application/feed+json",
     "application/rdf+xml",
 )
-
-UTF8_LABELS = frozenset({"utf-8", "utf8", "unicode-1-1-utf-8"})
-# Labels whose bytes are really windows-1252 in the wild: cp1252 is a
-# superset of Latin-1's printable range, and ASCII documents decode alike.
-LATIN1_LABELS = frozenset(
-    {
-        "iso-8859-1",
-        "iso8859-1",
-        "latin-1",
-        "latin1",
-        "l1",
-        "us-ascii",
-        "ascii",
-        "windows-1252",
-        "cp1252",
-        "iso_8859-1",
-    }
-)
-MULTIBYTE_LABELS = ("utf-16", "utf-32", "shift_jis", "euc-", "gb", "big5", "iso-2022")
-
-
-def _cp1252_byte(byte: int) -> str:
-    try:
-        return bytes([byte]).decode("cp1252")
-    except UnicodeDecodeError:
-        # Five bytes are undefined in cp1252; Latin-1 gives them a (C1)
-        # code point, which the control-character pass then removes.
-        return chr(byte)
-
-
-def _per_byte_cp1252(error: UnicodeError) -> tuple[str, int]:
-    if not isinstance(error, UnicodeDecodeError):
-        raise error
-    bad = error.object[error.start : error.end]
-    return "".join(_cp1252_byte(byte) for byte in bad), error.end
-
-
-codecs.register_error("newsdesk-cp1252", _per_byte_cp1252)
 
 
 @dataclass
@@ -186,45 +149,20 @@ def decode_document(content: bytes, content_type: str) -> tuple[str, list[str]]:
     http_label = http_match.group(1).lower() if http_match else ""
     label = declared or http_label
 
-    if label.startswith(MULTIBYTE_LABELS):
-        try:
-            return content.decode(label, errors="replace"), warnings
-        except LookupError:
-            label = ""
-
-    # Text that decodes as UTF-8 is UTF-8 whatever its label says: Latin-1
-    # prose almost never forms valid multi-byte sequences by chance.
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None:
-        if label and label not in UTF8_LABELS and not text.isascii():
+    # XML without a declaration or a charset is UTF-8 by default.
+    text, used = decode_bytes(content, label, unlabelled_utf8=True)
+    if used == charset.UTF8:
+        if label and label not in charset.UTF8_LABELS and not text.isascii():
             warnings.append(f"charset: declared {label}, decoded as utf-8")
-        return text, warnings
-
-    if label in UTF8_LABELS or (not label and _mostly_utf8(content)):
+    elif used == charset.UTF8_REPAIRED:
         warnings.append("charset: utf-8 with stray single-byte characters")
-        return content.decode("utf-8", errors="newsdesk-cp1252"), warnings
-
-    if label and label not in LATIN1_LABELS:
-        try:
-            return content.decode(label, errors="replace"), warnings
-        except LookupError:
-            warnings.append(f"charset: unknown label {label}")
-    if not label or http_label != declared:
+    elif used == charset.CP1252 and (
+        not label or http_label != declared or label not in charset.LATIN1_LABELS
+    ):
         warnings.append(
             f"charset: declared {http_label or declared or 'none'}, decoded as windows-1252"
         )
-    return content.decode("cp1252", errors="newsdesk-cp1252"), warnings
-
-
-def _mostly_utf8(content: bytes) -> bool:
-    # Valid multi-byte sequences outnumbering the bad bytes mean a UTF-8
-    # document with a few pasted Latin-1 characters.
-    good = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", content))
-    bad = len(re.findall(rb"[\x80-\xff]", content)) - good * 2
-    return good > max(bad, 0)
+    return text, warnings
 
 
 def _as_clean_xml(text: str) -> bytes:

@@ -115,6 +115,35 @@ def test_windows_1252_bytes_labelled_iso_8859_1():
     assert entry.title == "\u201cTarifa\u201d de energía sube 5 €"
 
 
+@pytest.mark.parametrize(
+    ("declaration", "content_type"),
+    [
+        (b"", "application/rss+xml"),
+        (b'<?xml version="1.0"?>', "text/xml"),
+        (b'<?xml version="1.0" encoding="ISO-8859-1"?>', "application/rss+xml"),
+    ],
+    ids=["no-declaration", "declaration-without-encoding", "labelled-latin-1"],
+)
+def test_utf8_with_more_stray_latin1_bytes_than_sequences(declaration, content_type):
+    # given UTF-8 ("Energía", "eléctrica") with three pasted Latin-1 bytes;
+    # against a Latin-1 label, valid sequences must outnumber stray bytes
+    title = "Energía eléctrica: camión, acción, región".encode()
+    title = title.replace("ó".encode(), b"\xf3")
+    if b"ISO" in declaration:
+        title = title.replace(b"\xf3n, acci\xf3n", "ón, acción".encode())
+    rss = (
+        declaration
+        + b"<rss version='2.0'><channel><title>t</title><item><title>"
+        + title
+        + b"</title></item></channel></rss>"
+    )
+
+    [entry], warnings = parse_feed(rss, content_type, FEED_URL)
+
+    assert entry.title == "Energía eléctrica: camión, acción, región"
+    assert "charset: utf-8 with stray single-byte characters" in warnings
+
+
 def test_latin1_with_neither_declaration_nor_header_charset():
     rss = b'<rss version="2.0"><channel><title>t</title><item><title>Miner\xeda y petr\xf3leo</title><guid>1</guid></item></channel></rss>'
 

@@ -19,6 +19,7 @@ from newsdesk.sources.article import (
     extract_article,
 )
 from newsdesk.sources.base import FetchError
+from newsdesk.sources.extract import decode_page
 from newsdesk.sources.newspaper import NewspaperReader
 from tests.conftest import shared_path
 
@@ -250,6 +251,41 @@ def test_the_task_time_limit_ends_the_poll_instead_of_skipping_an_article(
     assert "tiempo máximo" in attempt.error
     assert source.error_count == 1
     assert source.poll_lease_until is None
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        # UTF-8 served with a Latin-1 label, in the header or the page.
+        ("<p>Subasta de energía eólica</p>".encode(), "text/html; charset=iso-8859-1"),
+        (
+            '<meta charset="ISO-8859-1"><p>Subasta de energía eólica</p>'.encode(),
+            "text/html",
+        ),
+        # Real Latin-1, labelled in the header or the page.
+        (
+            "<p>Subasta de energía eólica</p>".encode("latin-1"),
+            "text/html; charset=iso-8859-1",
+        ),
+        (
+            '<meta charset="iso-8859-1"><p>Subasta de energía eólica</p>'.encode(
+                "latin-1"
+            ),
+            "text/html",
+        ),
+        # UTF-8 with one pasted Latin-1 byte.
+        (
+            "<p>Subasta de energía e".encode() + b"\xf3lica</p>",
+            "text/html; charset=utf-8",
+        ),
+    ],
+    ids=["utf8-header-latin1", "utf8-meta-latin1", "latin1", "latin1-meta", "stray"],
+)
+def test_pages_are_decoded_like_feeds(body, content_type):
+    text = decode_page(body, {"Content-Type": content_type})
+
+    assert "energía eólica" in text
+    assert "Ã" not in text
 
 
 @responses.activate
