@@ -36,9 +36,30 @@ TRACKING_PARAMS = frozenset(
         "ito",
         "__twitter_impression",
         "spm",
+        "srsltid",
+        "s_cid",
+        "wt.mc_id",
+        "wt.mc_ev",
+        "wt.srch",
+        "ns_campaign",
+        "ns_mchannel",
+        "ns_source",
+        "ns_linkname",
+        "ns_fee",
+        "_openstat",
+        "vero_id",
+        "vero_conv",
+        "rb_clickid",
+        "ttclid",
+        "li_fat_id",
+        "epik",
+        "hsctatracking",
+        "_branch_match_id",
+        "sc_cid",
     }
 )
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "_ga", "oly_")
+# Names are compared in lower case ("WT.mc_id" is wt.mc_id).
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "_ga", "oly_", "hsa_", "mkt_", "_hs")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MOBILE_PREFIXES = ("m.", "mobile.", "amp.")
 # The unique constraint holds identities of at most this many characters.

@@ -430,9 +430,12 @@ def backoff(consecutive_failures: int) -> timedelta:
     all retrying in the same second.
     """
     exponent = min(max(consecutive_failures, 1) - 1, 20)
-    delay = FIRST_RETRY * (2**exponent)
-    jitter = random.uniform(0.8, 1.2)  # noqa: S311 - spreading load, not security
-    return min(delay * jitter, MAX_BACKOFF)
+    delay = min(FIRST_RETRY * (2**exponent), MAX_BACKOFF)
+    # Near the cap the spread narrows instead of being cut, which would send
+    # every source that failed together back at the same second.
+    high = min(1.2, MAX_BACKOFF / delay)
+    jitter = random.uniform(0.8, high)  # noqa: S311 - spreading load, not security
+    return delay * jitter
 
 
 def _elapsed_ms(clock: float) -> int:

@@ -23,6 +23,12 @@ STORY = "https://www.diario.example/economia/alivio-tarifa"
         "HTTPS://WWW.DIARIO.EXAMPLE/economia/alivio-tarifa",
         "https://www.diario.example:443/economia/alivio-tarifa",
         "https://m.diario.example/economia/alivio-tarifa/?utm_campaign=x",
+        f"{STORY}?ns_campaign=rss&ns_mchannel=feed&ns_source=x",
+        f"{STORY}?WT.mc_id=boletin&wt.mc_ev=click",
+        f"{STORY}?srsltid=AfmBOo&s_cid=123&_hsenc=p2&_hsmi=9",
+        f"{STORY}?mkt_tok=eyJ&igshid=Mz&yclid=5&msclkid=a&dclid=b",
+        f"{STORY}?ref_src=twsrc%5Etfw&ttclid=c&hsa_acc=1",
+        f"{STORY}?MSCLKID=a&UTM_SOURCE=x",
     ],
 )
 def test_variants_of_one_article_share_a_canonical_url(variant):

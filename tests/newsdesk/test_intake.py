@@ -111,8 +111,18 @@ def test_backoff_grows_and_is_capped_at_a_day():
 
     assert timedelta(minutes=1) <= delays[0] <= timedelta(minutes=2)
     assert delays[3] > delays[1] > delays[0]
-    assert max(delays) == timedelta(days=1)
     assert all(delay <= timedelta(days=1) for delay in delays)
+    assert max(delays) > timedelta(hours=19)
+
+
+def test_sources_failing_at_the_cap_do_not_all_retry_at_once():
+    # given a hundred sources that have failed for days (an outage)
+    delays = [intake.backoff(30) for _ in range(100)]
+
+    # then they come back spread over hours, never later than a day
+    assert all(timedelta(hours=19) <= delay <= timedelta(days=1) for delay in delays)
+    assert len(set(delays)) > 90
+    assert max(delays) - min(delays) > timedelta(hours=2)
 
 
 @pytest.mark.parametrize(

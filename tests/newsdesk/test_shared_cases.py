@@ -42,12 +42,13 @@ def titles(source: Source) -> list[str]:
     )
 
 
-def test_utf8_with_a_stray_latin1_byte_keeps_every_accent(feed_server):
+def test_utf8_with_a_stray_latin1_byte_keeps_every_accent(feed_server, caplog):
     # given a UTF-8 feed with one Latin-1 "ó" pasted in a title
     source = serve_source(feed_server, "01-utf8-stray-latin1-byte.xml")
 
     # when
-    attempt = poll_source(source.pk)
+    with caplog.at_level(logging.WARNING, logger="newsdesk.actions.intake"):
+        attempt = poll_source(source.pk)
 
     # then
     assert attempt.outcome == Source.Outcome.OK
@@ -58,6 +59,11 @@ def test_utf8_with_a_stray_latin1_byte_keeps_every_accent(feed_server):
     ]
     for item in source.items.all():
         assert not any(bad in item.title + item.summary for bad in MOJIBAKE)
+    # and the charset reported is UTF-8, not the one a byte suggested
+    remarks = [r.getMessage() for r in caplog.records if "charset" in r.getMessage()]
+    assert remarks
+    assert all("utf-8" in remark for remark in remarks)
+    assert not any("windows-1252" in remark for remark in remarks)
 
 
 def test_latin1_served_as_text_xml_is_healthy_with_a_warning(feed_server, caplog):
