@@ -340,3 +340,15 @@ def test_the_sandbox_invents_only_handles_marked_as_demo(x_account):
 
     assert len(handles) > 5
     assert all(handle.endswith("_demo") for handle in handles)
+
+
+def test_a_mention_address_that_is_not_a_web_page_is_not_a_link(
+    editor_client, facebook_account, make_mention
+):
+    # given a live network's answer with a script where its address should be
+    make_mention(facebook_account, 1, url="javascript:alert(1)")
+
+    # then the inbox lists the mention without a link that would run it
+    html = editor_client.get(INBOX, {"tab": "all"}).content.decode()
+    assert "Mensaje número 1" in html
+    assert "javascript:" not in html

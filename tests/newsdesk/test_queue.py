@@ -371,3 +371,15 @@ def test_filtered_queue_queries_are_bounded(
         html = page(editor_client, source=outlet.pk, q="en")
 
     assert html.count("2 fuentes") >= 1
+
+
+def test_a_stored_script_link_is_shown_as_plain_text(editor_client, outlet):
+    # given a row stored before readers kept only web addresses
+    make_item(outlet, RELEVANT_TITLE, link="javascript:alert(document.cookie)")
+
+    # when Erika opens the queue
+    html = page(editor_client)
+
+    # then she reads the story, but no click runs the script
+    assert RELEVANT_TITLE in html
+    assert "javascript:" not in html

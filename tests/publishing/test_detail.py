@@ -532,3 +532,16 @@ def test_wide_tables_scroll_inside_their_own_box_on_a_phone(editor_client, appro
         assert html.count('<div class="overflow-auto">\n<table') + html.count(
             '<div class="overflow-auto">\n  <table'
         ) == html.count("<table")
+
+
+def test_a_post_link_that_is_not_a_web_page_is_not_clickable(
+    editor_client, editor, x_accounts
+):
+    # given a post whose stored link is a script (written around the form)
+    post = make_post(editor, x_accounts)
+    Post.objects.filter(pk=post.pk).update(link="javascript:alert(1)")
+
+    # then its page shows no link that would run it
+    html = editor_client.get(reverse("publishing:detail", args=[post.pk]))
+    assert html.status_code == 200
+    assert 'href="javascript:' not in html.content.decode()
