@@ -6,7 +6,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .actions import deletion
+from .actions import deletion, intake
 from .forms import SourceAdminForm
 from .models import (
     Cluster,
@@ -199,6 +199,18 @@ class SourceAdmin(FeminineAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("clase de error"), ordering="last_error_class")
     def last_error_label(self, obj: Source) -> str:
         return obj.last_error_label
+
+    def save_model(self, request, obj: Source, form, change: bool) -> None:
+        # Validators from before an edit would let a 304 hide new settings.
+        # The row as read is the reference: changed_data trusts the hidden
+        # initial value the admin adds for the JSON field.
+        edited = any(
+            form.initial.get(name) != form.cleaned_data.get(name)
+            for name in ("kind", "url", "config")
+        )
+        if change and edited:
+            intake.forget_validators(obj)
+        super().save_model(request, obj, form, change)
 
     # Deleting goes through the action so the stories the source's items
     # belonged to are counted again.

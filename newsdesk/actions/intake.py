@@ -163,24 +163,22 @@ def use_suggested_url(source: Source, user: AbstractBaseUser) -> Source:
             "Source %s switched to its suggested URL by user %s", row.pk, user.pk
         )
         row.url, row.suggested_url = row.suggested_url, ""
-        # The validators and the redirect count belonged to the old address.
-        row.etag = row.last_modified = row.moved_to_url = ""
-        row.moved_count = 0
         row.next_fetch_at = timezone.now()
-        row.save(
-            update_fields=[
-                "url",
-                "suggested_url",
-                "etag",
-                "last_modified",
-                "moved_to_url",
-                "moved_count",
-                "next_fetch_at",
-                "updated_at",
-            ]
-        )
+        fields = forget_validators(row)
+        row.save(update_fields=["url", "suggested_url", "next_fetch_at", *fields])
         transaction.on_commit(partial(poll_source_task.delay, row.pk))
     return row
+
+
+def forget_validators(source: Source) -> list[str]:
+    """Drop what polls learnt of the source's old address or settings.
+
+    A 304 to validators from before an edit would hide the edit until the
+    page changes. Returns the fields to save, `updated_at` included.
+    """
+    source.etag = source.last_modified = source.moved_to_url = ""
+    source.moved_count = 0
+    return ["etag", "last_modified", "moved_to_url", "moved_count", "updated_at"]
 
 
 # --- Polling -----------------------------------------------------------------

@@ -14,14 +14,12 @@ import html
 import json
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
 from django.utils.translation import gettext as _
 
-from newsdesk import http
 from newsdesk.dates import parse_date
 from newsdesk.sanitize import (
     CONTROL_CHARS,
@@ -31,8 +29,9 @@ from newsdesk.sanitize import (
     web_url,
 )
 from newsdesk.sources import charset
-from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
+from newsdesk.sources.base import EntryData, FetchError, Reader
 from newsdesk.sources.charset import decode_bytes
+from newsdesk.sources.conditional import HttpReadResult, conditional_fetch
 
 logger = logging.getLogger(__name__)
 
@@ -62,34 +61,15 @@ FEED_TYPES = (
 )
 
 
-@dataclass
-class FeedResult(ReadResult):
-    """A ReadResult with what intake keeps for the next conditional GET."""
-
-    etag: str = ""
-    last_modified: str = ""
-    permanent_redirect: str = ""
-    final_url: str = ""
-
-
 class FeedReader(Reader):
-    def read(self) -> FeedResult:
-        response = http.fetch(
+    def read(self) -> HttpReadResult:
+        response, result = conditional_fetch(
             self.source.url,
             etag=self.source.etag,
             last_modified=self.source.last_modified,
             accept=FEED_ACCEPT,
         )
-        result = FeedResult(
-            entries=[],
-            http_status=response.status,
-            etag=response.headers.get("ETag", ""),
-            last_modified=response.headers.get("Last-Modified", ""),
-            permanent_redirect=response.permanent_redirect,
-            final_url=response.url,
-        )
-        if response.not_modified:
-            result.not_modified = True
+        if result.not_modified:
             return result
 
         content_type = response.headers.get("Content-Type", "")

@@ -7,6 +7,11 @@ selector; only articles not yet stored for the source are fetched, and each
 one is extracted by `newsdesk.sources.article`. An article that fails is
 skipped with a warning; the poll goes on.
 
+The section page is fetched with the validators of its last full read, so
+an unchanged page costs a 304 and neither link discovery nor extraction.
+While articles of the page wait for a later poll (over ``max_articles``,
+out of time or failed) no validators are kept: the page is read again.
+
 Keys of `Source.config`:
 
 - ``link_selector``: a CSS selector for the article links (or for elements
@@ -34,7 +39,8 @@ from newsdesk.identity import canonical_url
 from newsdesk.models import NewsItem
 from newsdesk.sanitize import web_url
 from newsdesk.sources.article import extract_article
-from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
+from newsdesk.sources.base import EntryData, FetchError, Reader
+from newsdesk.sources.conditional import HttpReadResult, conditional_fetch
 from newsdesk.sources.extract import decode_page, lead_html, parse_html
 from newsdesk.sources.options import ConfigCheck, Options
 
@@ -131,14 +137,23 @@ def check_config(check: ConfigCheck, url: str) -> None:
 
 
 class NewspaperReader(Reader):
-    def read(self) -> ReadResult:
+    def read(self) -> HttpReadResult:
         options = Options(self.source.config)
         selector = _link_selector(options)
         max_articles = _max_articles(options)
         if not self.source.url:
             raise FetchError("config", _("Falta la URL de la página de sección."))
 
-        response = http.fetch(self.source.url, accept=HTML_ACCEPT)
+        response, result = conditional_fetch(
+            self.source.url,
+            etag=self.source.etag,
+            last_modified=self.source.last_modified,
+            accept=HTML_ACCEPT,
+        )
+        if result.not_modified:
+            logger.info("Newspaper source %s: section page unchanged", self.source.pk)
+            return result
+
         page_url = response.url or self.source.url
         tree = parse_html(decode_page(response.content, response.headers))
         links = (
@@ -149,8 +164,8 @@ class NewspaperReader(Reader):
         if not links:
             raise self._no_links(selector)
 
-        new_links = self._not_stored(links)[:max_articles]
-        entries, warnings = self._read_articles(new_links)
+        new_links = self._not_stored(links)
+        entries, warnings = self._read_articles(new_links[:max_articles])
         logger.info(
             "Newspaper source %s: %d links, %d new, %d read",
             self.source.pk,
@@ -158,9 +173,13 @@ class NewspaperReader(Reader):
             len(new_links),
             len(entries),
         )
-        return ReadResult(
-            entries=entries, http_status=response.status, warnings=warnings
-        )
+        # Articles left for later (over max_articles, out of time or
+        # failed) are on this same page: a 304 next time would hide them.
+        if len(entries) < len(new_links):
+            result.forget_validators()
+        result.entries = entries
+        result.warnings = warnings
+        return result
 
     def _not_stored(self, links: list[str]) -> list[str]:
         """The links no stored item of this source has, in page order."""

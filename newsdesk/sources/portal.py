@@ -6,6 +6,14 @@ plans: PDF files) from its media library. When the API does not answer
 reader falls back to the portal's pages and CSS selectors. Every new
 publication becomes a candidate with its document link.
 
+The source keeps one pair of validators, for the poll's first request:
+the posts listing, or the news page when ``api`` is false. A 304 there
+spares parsing the news; the poll counts as "not modified" only when no
+publications are read, since the documents carry no validators of their
+own. A news page read because the API failed is read in full: the
+validators kept are the API's. A permanent redirect of that request moves
+the base address when it is the same route under another base.
+
 `Source.url` is the portal's base address (https://www.upme.gov.co/).
 
 Keys of `Source.config`:
@@ -25,6 +33,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlencode, urljoin, urlsplit
@@ -39,7 +49,8 @@ from newsdesk import http
 from newsdesk.dates import parse_date
 from newsdesk.identity import canonical_url
 from newsdesk.sanitize import clean_html, plain_text, web_url
-from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
+from newsdesk.sources.base import EntryData, FetchError, Reader
+from newsdesk.sources.conditional import HttpReadResult, conditional_fetch
 from newsdesk.sources.extract import decode_page, lead_html, parse_html
 from newsdesk.sources.options import ConfigCheck, Options
 
@@ -125,12 +136,15 @@ def read_settings(source_url: str, config: object) -> PortalSettings:
 
 
 class PortalReader(Reader):
-    def read(self) -> ReadResult:
+    def read(self) -> HttpReadResult:
         conf = read_settings(self.source.url, self.source.config)
         warnings: list[str] = []
 
-        entries = self._news(conf)
-        if conf.publications:
+        entries, result = self._news(conf)
+        if conf.publications and (conf.api or conf.publications_url):
+            # Documents keep no validators of their own, so a poll that
+            # reads them is never "not modified"; only its news are spared.
+            result.not_modified = False
             try:
                 entries += self._publications(conf)
             except FetchError as exc:
@@ -147,22 +161,29 @@ class PortalReader(Reader):
                 )
 
         logger.info("Portal source %s: %d candidates", self.source.pk, len(entries))
-        return ReadResult(entries=entries, warnings=warnings)
+        result.entries = entries
+        result.warnings = warnings
+        return result
 
     # News
 
-    def _news(self, conf: PortalSettings) -> list[EntryData]:
+    def _news(self, conf: PortalSettings) -> tuple[list[EntryData], HttpReadResult]:
         reason = _("la API está desactivada en la configuración")
         if conf.api:
             url = self._api_url(
                 conf, "posts", _fields=POST_FIELDS, _embed="wp:featuredmedia"
             )
             try:
-                return [
+                with _api_errors():
+                    response, result = self._fetch(url, JSON_ACCEPT, conf)
+                if result.not_modified:
+                    return [], result
+                entries = [
                     entry
-                    for post in self._api_list(url)
+                    for post in _api_data(response)
                     if (entry := self._post_entry(post, conf.base)) is not None
                 ]
+                return entries, result
             except ApiUnavailable as unavailable:
                 reason = unavailable.reason
                 logger.info(
@@ -170,7 +191,14 @@ class PortalReader(Reader):
                     self.source.pk,
                 )
 
-        entries = self._page_news(conf)
+        # The validators kept are those of the API when it is on: the page
+        # that stands in for it this time is read in full.
+        response, result = self._fetch(
+            conf.news_url, HTML_ACCEPT, conf, conditional=not conf.api
+        )
+        if result.not_modified:
+            return [], result
+        entries = self._page_news(conf, *_tree(response, conf.news_url))
         if not entries:
             raise FetchError(
                 "no_articles",
@@ -185,7 +213,7 @@ class PortalReader(Reader):
                     "selector": conf.news_selector,
                 },
             )
-        return entries
+        return entries, result
 
     def _post_entry(self, post: object, base: str) -> EntryData | None:
         if not isinstance(post, dict):
@@ -207,8 +235,9 @@ class PortalReader(Reader):
             extra={"kind": "news", "wp_id": post.get("id")},
         )
 
-    def _page_news(self, conf: PortalSettings) -> list[EntryData]:
-        tree, page_url = self._page(conf.news_url)
+    def _page_news(
+        self, conf: PortalSettings, tree: lxml.html.HtmlElement | None, page_url: str
+    ) -> list[EntryData]:
         entries = []
         for anchor in _select_links(tree, conf.news_selector, "news_selector"):
             link = _absolute(anchor.get("href"), page_url)
@@ -235,9 +264,11 @@ class PortalReader(Reader):
                 conf, "media", mime_type="application/pdf", _fields=MEDIA_FIELDS
             )
             try:
+                with _api_errors():
+                    response = http.fetch(url, accept=JSON_ACCEPT)
                 return [
                     entry
-                    for media in self._api_list(url)
+                    for media in _api_data(response)
                     if (entry := self._media_entry(media)) is not None
                 ]
             except ApiUnavailable:
@@ -267,7 +298,8 @@ class PortalReader(Reader):
         )
 
     def _page_publications(self, conf: PortalSettings) -> list[EntryData]:
-        tree, page_url = self._page(conf.publications_url)
+        response = http.fetch(conf.publications_url, accept=HTML_ACCEPT)
+        tree, page_url = _tree(response, conf.publications_url)
         found: dict[str, EntryData] = {}
         for anchor in _select_links(
             tree, conf.publications_selector, "publications_selector"
@@ -296,47 +328,80 @@ class PortalReader(Reader):
         query = urlencode({"per_page": conf.per_page, **params})
         return urljoin(conf.base, f"wp-json/wp/v2/{route}") + "?" + query
 
-    def _api_list(self, url: str) -> list:
-        try:
-            response = http.fetch(url, accept=JSON_ACCEPT)
-        except FetchError as exc:
-            # An HTTP status means the site is up but this route is not
-            # open to us; a network failure means the site is down, and its
-            # pages would fail the same way.
-            if exc.http_status is None:
-                raise
-            raise ApiUnavailable(
-                _("la API de WordPress respondió HTTP %(status)s")
-                % {"status": exc.http_status}
-            ) from exc
+    def _fetch(
+        self, url: str, accept: str, conf: PortalSettings, *, conditional: bool = True
+    ) -> tuple[http.HttpResponse, HttpReadResult]:
+        """The poll's first request, the one the source's validators are for."""
+        response, result = conditional_fetch(
+            url,
+            etag=self.source.etag if conditional else "",
+            last_modified=self.source.last_modified if conditional else "",
+            accept=accept,
+        )
+        if not conditional:
+            result.forget_validators()
+        result.permanent_redirect = _moved_base(
+            conf.base, url, result.permanent_redirect
+        )
+        return response, result
 
-        content_type = response.headers.get("Content-Type", "")
-        if "json" not in content_type.lower():
-            raise ApiUnavailable(
-                _("la API de WordPress respondió una página HTML, no JSON")
-            )
-        try:
-            data = json.loads(response.content)
-        except ValueError as exc:
-            raise ApiUnavailable(
-                _("la API de WordPress respondió un JSON dañado")
-            ) from exc
-        if isinstance(data, dict) and "code" in data:
-            raise ApiUnavailable(
-                _("la API de WordPress respondió el error «%(code)s»")
-                % {"code": plain_text(str(data.get("code")))[:80]}
-            )
-        if not isinstance(data, list):
-            raise ApiUnavailable(
-                _("la API de WordPress respondió algo distinto de una lista")
-            )
-        return data
 
-    def _page(self, url: str) -> tuple[lxml.html.HtmlElement | None, str]:
-        response = http.fetch(url, accept=HTML_ACCEPT)
-        return parse_html(
-            decode_page(response.content, response.headers)
-        ), response.url or url
+@contextmanager
+def _api_errors() -> Iterator[None]:
+    try:
+        yield
+    except FetchError as exc:
+        # An HTTP status means the site is up but this route is not open to
+        # us; a network failure means the site is down, and its pages would
+        # fail the same way.
+        if exc.http_status is None:
+            raise
+        raise ApiUnavailable(
+            _("la API de WordPress respondió HTTP %(status)s")
+            % {"status": exc.http_status}
+        ) from exc
+
+
+def _api_data(response: http.HttpResponse) -> list:
+    content_type = response.headers.get("Content-Type", "")
+    if "json" not in content_type.lower():
+        raise ApiUnavailable(
+            _("la API de WordPress respondió una página HTML, no JSON")
+        )
+    try:
+        data = json.loads(response.content)
+    except ValueError as exc:
+        raise ApiUnavailable(_("la API de WordPress respondió un JSON dañado")) from exc
+    if isinstance(data, dict) and "code" in data:
+        raise ApiUnavailable(
+            _("la API de WordPress respondió el error «%(code)s»")
+            % {"code": plain_text(str(data.get("code")))[:80]}
+        )
+    if not isinstance(data, list):
+        raise ApiUnavailable(
+            _("la API de WordPress respondió algo distinto de una lista")
+        )
+    return data
+
+
+def _tree(
+    response: http.HttpResponse, url: str
+) -> tuple[lxml.html.HtmlElement | None, str]:
+    markup = decode_page(response.content, response.headers)
+    return parse_html(markup), response.url or url
+
+
+def _moved_base(base: str, requested: str, target: str) -> str:
+    """The portal's new base when `requested` moved permanently to `target`.
+
+    Only a move of the whole site counts (the same route under another
+    base); a route sent elsewhere says nothing of where the portal is.
+    """
+    tail = requested.removeprefix(base)
+    if not target or tail == requested or not target.endswith(tail):
+        return ""
+    moved = target[: len(target) - len(tail)]
+    return "" if moved == base else moved
 
 
 def _rendered(field: object) -> str:

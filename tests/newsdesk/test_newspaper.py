@@ -393,3 +393,144 @@ def test_poll_stores_the_articles_and_the_next_poll_fetches_none_again():
     assert [call.request.url for call in responses.calls[calls_after_first:]] == [
         SECTION
     ]
+
+
+# Conditional GET and redirects
+
+VALIDATORS = {"ETag": '"economia-v1"', "Last-Modified": "Thu, 03 Dec 2026 13:00:00 GMT"}
+
+
+def serve_section(body: bytes, status: int = 200, **headers: str) -> None:
+    responses.add(
+        responses.GET,
+        SECTION,
+        body=body,
+        status=status,
+        headers=headers,
+        content_type="text/html; charset=utf-8",
+    )
+
+
+def serve_articles() -> None:
+    serve_html(SUBASTA, fixture("article_subasta.html"))
+    serve_html(CARBON, fixture("article_carbon.html"))
+    serve_html(HIDROGENO, fixture("article_carbon.html"))
+
+
+def no_discovery(*args, **kwargs):
+    raise AssertionError("an unchanged section page must not be searched")
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_unchanged_section_page_costs_no_discovery_and_no_article(monkeypatch):
+    # given a section page read once, with validators, answered 304 next
+    serve_section(fixture("section_economia.html"), **VALIDATORS)
+    serve_section(b"", status=304, ETag=VALIDATORS["ETag"])
+    serve_articles()
+    source = section_source()
+    intake.poll_source(source.pk)
+    calls_after_first = len(responses.calls)
+
+    # when polled again, with link discovery made to fail loudly
+    monkeypatch.setattr("newsdesk.sources.newspaper.article_links", no_discovery)
+    attempt = intake.poll_source(source.pk)
+
+    # then
+    second = responses.calls[calls_after_first:]
+    assert [call.request.url for call in second] == [SECTION]
+    assert second[0].request.headers["If-None-Match"] == '"economia-v1"'
+    assert second[0].request.headers["If-Modified-Since"] == (
+        "Thu, 03 Dec 2026 13:00:00 GMT"
+    )
+    assert attempt.outcome == Source.Outcome.NOT_MODIFIED
+    assert attempt.http_status == 304
+    source.refresh_from_db()
+    assert source.etag == '"economia-v1"'
+    assert source.items.count() == 3
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_section_page_sent_again_with_the_same_etag_is_not_searched(monkeypatch):
+    # given a server that ignores If-None-Match but keeps its ETag
+    serve_section(fixture("section_economia.html"), **VALIDATORS)
+    serve_articles()
+    source = section_source()
+    intake.poll_source(source.pk)
+
+    # when
+    monkeypatch.setattr("newsdesk.sources.newspaper.article_links", no_discovery)
+    attempt = intake.poll_source(source.pk)
+
+    # then
+    assert attempt.outcome == Source.Outcome.NOT_MODIFIED
+    assert attempt.http_status == 200
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_changed_section_page_is_read_in_full():
+    # given a first page with one article, then the page with three
+    one_article = fixture("section_economia.html").split(b"<h3>", 1)[0]
+    serve_section(one_article, **VALIDATORS)
+    serve_section(fixture("section_economia.html"), ETag='"economia-v2"')
+    serve_articles()
+    source = section_source()
+    first = intake.poll_source(source.pk)
+
+    # when
+    second = intake.poll_source(source.pk)
+
+    # then
+    assert first.items_created == 1
+    assert second.outcome == Source.Outcome.OK
+    assert second.items_created == 2
+    source.refresh_from_db()
+    assert source.etag == '"economia-v2"'
+    assert source.last_modified == ""
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_articles_left_for_the_next_poll_keep_the_page_unconditional():
+    # given a section with three new articles read one per poll
+    serve_section(fixture("section_economia.html"), **VALIDATORS)
+    serve_articles()
+    source = section_source(max_articles=1)
+
+    # when
+    intake.poll_source(source.pk)
+    calls_after_first = len(responses.calls)
+    second = intake.poll_source(source.pk)
+
+    # then the second poll asks for the whole page and reads the next one
+    assert "If-None-Match" not in responses.calls[calls_after_first].request.headers
+    assert second.items_created == 1
+    source.refresh_from_db()
+    assert source.etag == ""
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_permanent_redirect_moves_the_section_after_three_polls():
+    # given a section page that moved for good
+    old_url = "http://eldiario.example/economia/"
+    responses.add(responses.GET, old_url, status=301, headers={"Location": SECTION})
+    serve_html(SECTION, fixture("section_economia.html"))
+    serve_articles()
+    source = section_source(url=old_url)
+
+    # when polled twice, the address stays
+    intake.poll_source(source.pk)
+    intake.poll_source(source.pk)
+    source.refresh_from_db()
+    assert source.url == old_url
+    assert source.moved_count == 2
+
+    # then the third poll moves it
+    intake.poll_source(source.pk)
+    source.refresh_from_db()
+    assert source.url == SECTION
+    assert source.moved_count == 0
+    assert source.items.count() == 3

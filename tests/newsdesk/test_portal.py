@@ -325,3 +325,185 @@ def test_bad_config_names_the_key(config, key):
 
     assert caught.value.error_class == "config"
     assert key in caught.value.message
+
+
+# Conditional GET and redirects
+
+VALIDATORS = {"ETag": '"posts-v1"', "Last-Modified": "Thu, 03 Dec 2026 13:00:00 GMT"}
+JSON = "application/json; charset=UTF-8"
+
+
+def serve_posts(status: int = 200, **headers: str) -> None:
+    responses.add(
+        responses.GET,
+        POSTS,
+        body=fixture("wp_posts.json") if status == 200 else b"",
+        status=status,
+        headers=headers,
+        content_type=JSON,
+    )
+
+
+def no_parsing(*args, **kwargs):
+    raise AssertionError("an unchanged listing must not be parsed")
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_unchanged_posts_listing_costs_no_parsing(monkeypatch):
+    # given a portal read once, with validators, answered 304 next
+    serve_posts(**VALIDATORS)
+    serve_posts(status=304, ETag=VALIDATORS["ETag"])
+    source = portal_source(publications=False)
+    intake.poll_source(source.pk)
+
+    # when polled again, with parsing made to fail loudly
+    monkeypatch.setattr("newsdesk.sources.portal._api_data", no_parsing)
+    attempt = intake.poll_source(source.pk)
+
+    # then
+    sent = responses.calls[1].request.headers
+    assert sent["If-None-Match"] == '"posts-v1"'
+    assert sent["If-Modified-Since"] == "Thu, 03 Dec 2026 13:00:00 GMT"
+    assert len(responses.calls) == 2
+    assert attempt.outcome == Source.Outcome.NOT_MODIFIED
+    assert attempt.http_status == 304
+    source.refresh_from_db()
+    assert source.etag == '"posts-v1"'
+    assert source.items.count() == 3
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_unchanged_news_still_let_new_publications_in(monkeypatch):
+    # given posts that answer 304 the second time, and media that has no
+    # validators of its own
+    serve_posts(**VALIDATORS)
+    serve_posts(status=304)
+    responses.add(responses.GET, MEDIA, json=[])
+    serve(MEDIA, "wp_media_pdf.json", JSON)
+    source = portal_source()
+    intake.poll_source(source.pk)
+
+    # when polled again, with the news made to fail loudly if parsed
+    monkeypatch.setattr(PortalReader, "_post_entry", no_parsing)
+    attempt = intake.poll_source(source.pk)
+
+    # then the publications are stored and the posts' validators kept
+    assert responses.calls[2].request.headers["If-None-Match"] == '"posts-v1"'
+    assert "If-None-Match" not in responses.calls[3].request.headers
+    assert attempt.outcome == Source.Outcome.OK
+    assert attempt.items_created == 2
+    source.refresh_from_db()
+    assert source.etag == '"posts-v1"'
+    assert source.last_modified == "Thu, 03 Dec 2026 13:00:00 GMT"
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_changed_posts_listing_is_read_in_full():
+    # given a listing with no posts, then with three
+    responses.add(responses.GET, POSTS, json=[], headers={"ETag": '"posts-v1"'})
+    serve_posts(ETag='"posts-v2"')
+    source = portal_source(publications=False)
+    intake.poll_source(source.pk)
+
+    # when
+    attempt = intake.poll_source(source.pk)
+
+    # then
+    assert responses.calls[1].request.headers["If-None-Match"] == '"posts-v1"'
+    assert attempt.outcome == Source.Outcome.OK
+    assert attempt.items_created == 3
+    source.refresh_from_db()
+    assert source.etag == '"posts-v2"'
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_unchanged_news_page_costs_no_parsing_with_the_api_off(monkeypatch):
+    responses.add(
+        responses.GET,
+        NEWS_PAGE,
+        body=fixture("portal_news.html"),
+        headers={"ETag": '"noticias-v1"'},
+        content_type="text/html; charset=UTF-8",
+    )
+    responses.add(responses.GET, NEWS_PAGE, status=304)
+    source = portal_source(api=False, publications=False, **FALLBACK_CONFIG)
+    intake.poll_source(source.pk)
+
+    monkeypatch.setattr("newsdesk.sources.portal._select_links", no_parsing)
+    attempt = intake.poll_source(source.pk)
+
+    assert responses.calls[1].request.headers["If-None-Match"] == '"noticias-v1"'
+    assert attempt.outcome == Source.Outcome.NOT_MODIFIED
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_news_page_read_for_a_failing_api_sends_no_validators():
+    # given an API that is gone and a source with the API's validators
+    serve(POSTS, "wp_rest_no_route.json", JSON, status=404)
+    serve_pages()
+    source = portal_source(publications=False, **FALLBACK_CONFIG)
+    Source.objects.filter(pk=source.pk).update(etag='"posts-v1"')
+
+    # when
+    attempt = intake.poll_source(source.pk)
+
+    # then the page is read in full and the API's validators dropped
+    page_call = responses.calls[1].request
+    assert page_call.url == NEWS_PAGE
+    assert "If-None-Match" not in page_call.headers
+    assert attempt.items_created == 2
+    source.refresh_from_db()
+    assert source.etag == ""
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_permanent_redirect_moves_the_portal_base_after_three_polls():
+    # given a portal that moved to https for good, with its API
+    old_base = "http://www.upme.gov.co/"
+
+    def to_https(request):
+        return 301, {"Location": request.url.replace("http:", "https:", 1)}, ""
+
+    responses.add_callback(responses.GET, old_base + "wp-json/wp/v2/posts", to_https)
+    serve_posts()
+    source = portal_source(publications=False)
+    Source.objects.filter(pk=source.pk).update(url=old_base)
+
+    # when polled twice, the address stays
+    intake.poll_source(source.pk)
+    intake.poll_source(source.pk)
+    source.refresh_from_db()
+    assert source.url == old_base
+    assert source.moved_count == 2
+
+    # then the third poll moves the base, not the API's address
+    intake.poll_source(source.pk)
+    source.refresh_from_db()
+    assert source.url == BASE
+    assert source.items.count() == 3
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_a_route_sent_elsewhere_does_not_move_the_portal():
+    # given a posts route that moved for good to another route
+    moved_route = BASE + "wp-json/wp/v2/noticias"
+    responses.add(responses.GET, POSTS, status=301, headers={"Location": moved_route})
+    serve(moved_route, "wp_posts.json", JSON)
+    source = portal_source(publications=False)
+
+    # when
+    for _ in range(3):
+        intake.poll_source(source.pk)
+
+    # then the portal is still where it was
+    source.refresh_from_db()
+    assert source.url == BASE
+    assert source.moved_count == 0
+    assert source.items.count() == 3

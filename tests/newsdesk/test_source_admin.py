@@ -278,3 +278,40 @@ def test_add_source_creates_a_mailbox_with_its_config():
     source = Source.objects.get()
     assert source.kind == Source.Kind.MAILBOX
     assert source.config["host"] == "imap.upme.gov.co"
+
+
+def test_editing_the_address_or_settings_drops_the_validators(admin_client):
+    # given a section page polled with validators and a redirect under way
+    source = Source.objects.create(
+        name="Economía",
+        kind=Source.Kind.NEWSPAPER,
+        url="https://diario.example/economia/",
+        etag='"v1"',
+        last_modified="Thu, 03 Dec 2026 13:00:00 GMT",
+        moved_to_url="https://diario.example/seccion/economia/",
+        moved_count=2,
+    )
+    change_url = reverse("admin:newsdesk_source_change", args=[source.pk])
+    data = source_form(
+        name="Economía", kind=Source.Kind.NEWSPAPER, url=source.url, config="{}"
+    )
+
+    # a new name keeps them
+    admin_client.post(change_url, {**data, "name": "Economía (El Diario)"})
+    source.refresh_from_db()
+    assert source.etag == '"v1"'
+
+    # a new selector drops them, so a 304 cannot hide it
+    selector = '{"link_selector": "h2 a"}'
+    admin_client.post(change_url, {**data, "config": selector})
+    source.refresh_from_db()
+    assert source.config == {"link_selector": "h2 a"}
+    assert (source.etag, source.last_modified) == ("", "")
+    assert (source.moved_to_url, source.moved_count) == ("", 0)
+
+    # and so does a new address
+    Source.objects.filter(pk=source.pk).update(etag='"v2"')
+    moved = "https://diario.example/seccion/economia/"
+    admin_client.post(change_url, {**data, "config": selector, "url": moved})
+    source.refresh_from_db()
+    assert (source.url, source.etag) == (moved, "")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsdesk import demo
+from newsdesk.actions import intake
 from newsdesk.models import Source
 from publishing.models import SocialAccount
 from upme_social import roles
@@ -139,7 +140,8 @@ class Command(BaseCommand):
             if move and source.url != url:
                 source.url = url
                 source.next_fetch_at = timezone.now()
-                source.save(update_fields=["url", "next_fetch_at", "updated_at"])
+                fields = intake.forget_validators(source)
+                source.save(update_fields=["url", "next_fetch_at", *fields])
         return created
 
     def _public_source(self, kind: str, name: str, url: str) -> int:
