@@ -148,8 +148,14 @@ def plain_text(fragment: str, *, unescape: bool = True) -> str:
     text = TAG.sub(" ", fragment) if "<" in fragment else fragment
     if unescape and "&" in text:
         text = html.unescape(text)
-    text = strip_control_chars(text)
-    return SPACES.sub(" ", text).strip()
+    return one_line(text)
+
+
+def one_line(text: str) -> str:
+    """Text that is plain already (a mail subject) on one line, with no
+    control characters; nothing in it is taken for markup, so "Precios <5%
+    en bolsa" keeps its words."""
+    return SPACES.sub(" ", strip_control_chars(text)).strip()
 
 
 def first_words(fragment: str, limit: int = 80) -> str:

@@ -49,14 +49,16 @@ from django.utils.translation import gettext as _
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 from imap_tools.errors import (
     ImapToolsError,
+    MailboxFlagError,
     MailboxFolderSelectError,
     MailboxLoginError,
     MailboxStarttlsError,
 )
 from imap_tools.mailbox import BaseMailBox
+from imap_tools.utils import check_command_status
 
 from newsdesk.identity import canonical_url
-from newsdesk.sanitize import first_words, plain_text
+from newsdesk.sanitize import first_words, one_line, plain_text
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
 from newsdesk.sources.extract import html_to_text, lead_html, normalise_text, parse_html
 from newsdesk.sources.options import ConfigCheck, Options
@@ -330,7 +332,7 @@ class MailboxReader(Reader):
                         len(uids),
                     )
                     continue
-                mailbox.flag(sorted(uids, key=int), SEEN, True)
+                _mark_seen(mailbox, sorted(uids, key=int))
 
     # Reading messages
 
@@ -514,11 +516,20 @@ def _message_id(message: MailMessage) -> str:
     return "sha256:" + hashlib.sha256(basis.encode()).hexdigest()
 
 
+def _mark_seen(mailbox: BaseMailBox, uids: list[str]) -> None:
+    # imap_tools' flag() follows the STORE with an EXPUNGE, which would erase
+    # every message someone else marked deleted in a shared mailbox: only
+    # the \Seen flag of our own messages is set.
+    result = mailbox.client.uid("STORE", ",".join(uids), "+FLAGS", f"({SEEN})")
+    check_command_status(result, MailboxFlagError)
+
+
 def _subject(message: MailMessage) -> str:
+    # A subject is plain text: "<" in it is a character, not a tag.
     raw = message.obj.get("Subject", "")
     if not isinstance(raw, str):
-        return plain_text(message.subject or "")
-    return plain_text(decode_header_text(raw))
+        return one_line(message.subject or "")
+    return one_line(decode_header_text(raw))
 
 
 def decode_header_text(raw: str) -> str:

@@ -211,6 +211,52 @@ def test_confirm_marks_read_only_what_was_read_and_leaves_strangers_unread(imap)
 
 
 @pytest.mark.django_db
+def test_confirm_leaves_messages_others_deleted_in_the_mailbox(imap):
+    # given a shared mailbox where a colleague marked a message deleted,
+    # for her mail client to expunge when she chooses
+    imap.deliver(
+        newsletter(
+            sender="Colega <colega@upme.gov.co>",
+            subject="Borrador de agenda",
+            text="Por revisar.",
+            message_id="<agenda-1@upme.gov.co>",
+        )
+    )
+    with imap.mailbox() as mailbox:
+        mailbox.client.uid("STORE", mailbox.uids()[0], "+FLAGS", "(\\Deleted)")
+    imap.deliver(digest_message())
+    reader = MailboxReader(mailbox_source(imap))
+
+    # when the desk reads its newsletter and marks it read
+    reader.confirm(reader.read())
+
+    # then the colleague's message is still there, as she left it
+    assert imap.message_ids("SEEN") == [DIGEST_ID]
+    assert imap.message_ids("DELETED") == ["<agenda-1@upme.gov.co>"]
+
+
+@pytest.mark.django_db
+def test_a_subject_with_angle_brackets_keeps_its_words(imap):
+    # given a bulletin whose subject reads like markup but is plain text
+    imap.deliver(
+        newsletter(
+            sender="Oficina de prensa <prensa@minas.example>",
+            subject="Precios <5% en bolsa: la <demanda> cae en diciembre",
+            text="Informe semanal del mercado de energía mayorista.",
+            message_id=PLAIN_ID,
+        )
+    )
+
+    # when the desk reads it
+    entries = MailboxReader(mailbox_source(imap)).read().entries
+
+    # then the candidate's title is the subject, word for word
+    assert [entry.title for entry in entries] == [
+        "Precios <5% en bolsa: la <demanda> cae en diciembre"
+    ]
+
+
+@pytest.mark.django_db
 def test_message_stays_unread_when_storing_fails(imap):
     # given
     imap.deliver(plain_message())
