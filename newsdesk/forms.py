@@ -260,6 +260,9 @@ class SourceAdminForm(forms.ModelForm):
         model = Source
         fields = ["name", "kind", "url", "enabled", "interval", "config"]
         help_texts = {"config": CONFIG_HELP}
+        # Django's Spanish says "Ingresa" here; the desk addresses people
+        # as usted everywhere else.
+        error_messages = {"config": {"invalid": _("Ingrese un JSON válido.")}}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -306,7 +309,10 @@ class SourceAdminForm(forms.ModelForm):
 
         from .sources.options import config_errors
 
-        errors = config_errors(data.get("kind", ""), data.get("url", ""), config)
+        # A URL refused by its own field is not a missing one: the readers'
+        # checks see what was typed, so the editor reads one error, not two.
+        url = data.get("url") or self.data.get(self.add_prefix("url"), "")
+        errors = config_errors(data.get("kind", ""), url, config)
         if errors:
             self.add_error("config", errors)
         return data

@@ -155,6 +155,22 @@ def test_feed_url_must_be_http(admin_client):
     assert not Source.objects.exists()
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd"])
+def test_a_refused_url_is_one_error_not_a_missing_url_too(admin_client, url):
+    response = add(admin_client, url=url)
+
+    form = response.context["adminform"].form
+    assert form.errors.get("url")
+    assert config_errors(response) == []
+    assert not Source.objects.exists()
+
+
+def test_broken_json_is_explained_as_usted(admin_client):
+    response = add(admin_client, config="{llave: sin comillas}")
+
+    assert config_errors(response) == ["Ingrese un JSON válido."]
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
