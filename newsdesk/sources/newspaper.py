@@ -2,10 +2,10 @@
 
 `Source.url` is the section page (https://www.medio.co/economia/, say).
 Its article links are found automatically (same-site links whose path looks
-like an article: a date, a numeric id or a long slug) or with a CSS
-selector; only articles not yet stored for the source are fetched, and each
-one is extracted by `newsdesk.sources.article`. An article that fails is
-skipped with a warning; the poll goes on.
+like an article: a date, a numeric id or a long slug, and not a listing or
+a video) or with a CSS selector; only articles not yet stored for the
+source are fetched, and each one is extracted by `newsdesk.sources.article`.
+An article that fails is skipped with a warning; the poll goes on.
 
 The section page is fetched with the validators of its last full read, so
 an unchanged page costs a 304 and neither link discovery nor extraction.
@@ -57,10 +57,17 @@ DATE_IN_PATH = re.compile(
     r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])(?:/|$)"
     r"|(?<!\d)(?:19|20)\d{2}-?(?:0[1-9]|1[0-2])-?(?:[0-2]\d|3[01])(?!\d)"
 )
+# A path that ends in its date is that day's, month's or year's archive.
+DATE_ARCHIVE = re.compile(
+    r"/(?:19|20)\d{2}(?:/(?:0?[1-9]|1[0-2]))?(?:/(?:0?[1-9]|[12]\d|3[01]))?/?$"
+)
 # An id of five or more digits ending the last segment: "-669493", "/12345".
 NUMERIC_ID = re.compile(r"(?:^|[-_])\d{5,}(?:\.\w{2,5})?$")
 WORD_SPLIT = re.compile(r"[-_]+")
-# Path segments of listings, not articles: tags, authors, galleries...
+# Path segments that make a listing of the segment after them (its name or
+# number): /tag/mineria, /autor/x, /seccion/economia, /pagina/2. Deeper
+# down the path is an article filed there, as in
+# /seccion/economia/2026/12/03/subasta-... or /category/energia/slug/.
 LISTING_SEGMENTS = frozenset(
     {
         "tag",
@@ -76,16 +83,6 @@ LISTING_SEGMENTS = frozenset(
         "author",
         "authors",
         "perfil",
-        "video",
-        "videos",
-        "galeria",
-        "galerias",
-        "gallery",
-        "fotos",
-        "fotogalerias",
-        "multimedia",
-        "podcast",
-        "podcasts",
         "category",
         "categoria",
         "categorias",
@@ -108,6 +105,21 @@ LISTING_SEGMENTS = frozenset(
         "privacidad",
         "feed",
         "rss",
+    }
+)
+# Path segments of pages whose text is a caption, wherever they stand.
+MEDIA_SEGMENTS = frozenset(
+    {
+        "video",
+        "videos",
+        "galeria",
+        "galerias",
+        "gallery",
+        "fotos",
+        "fotogalerias",
+        "multimedia",
+        "podcast",
+        "podcasts",
     }
 )
 NOT_ARTICLE_FILE = re.compile(
@@ -337,9 +349,13 @@ def selected_links(
 def looks_like_article(url: str) -> bool:
     path = urlsplit(url).path
     segments = [segment for segment in path.lower().split("/") if segment]
-    if not segments or NOT_ARTICLE_FILE.search(path):
+    if not segments or NOT_ARTICLE_FILE.search(path) or DATE_ARCHIVE.search(path):
         return False
-    if LISTING_SEGMENTS.intersection(segments):
+    # A listing word is followed by the listing's name at most; further up
+    # the path it is the section an article is filed under.
+    if LISTING_SEGMENTS.intersection(segments[-2:]):
+        return False
+    if MEDIA_SEGMENTS.intersection(segments):
         return False
     if DATE_IN_PATH.search(path) or NUMERIC_ID.search(segments[-1]):
         return True

@@ -20,7 +20,7 @@ from newsdesk.sources.article import (
 )
 from newsdesk.sources.base import FetchError
 from newsdesk.sources.extract import decode_page
-from newsdesk.sources.newspaper import NewspaperReader
+from newsdesk.sources.newspaper import NewspaperReader, looks_like_article
 from tests.conftest import shared_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -146,6 +146,118 @@ def test_section_page_yields_its_new_articles_once_each():
     assert subasta.published_at == datetime(2026, 12, 3, 12, 15, tzinfo=UTC)
     assert subasta.summary.startswith("<p>El Ministerio de Minas y Energía abrió")
     assert result.warnings == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/seccion/2026/12/03/subasta-de-energia-renovable-upme-adjudica-proyectos",
+        "/seccion/economia/subasta-de-energia-renovable-upme-adjudica-proyectos",
+        "/seccion/economia/upme-adjudica-proyectos-de-transmision-12345",
+        "/seccion/economia/articulo/12345",
+        "/seccion/region-caribe/2026/12/03/apagon-en-la-guajira/",
+        "/secciones/energia/20261203-upme-adjudica-subasta",
+        "/noticias/subasta-de-energia-renovable-upme-adjudica-proyectos",
+        "/noticias/articulo/12345",
+        "/economia/2026/12/03/subasta-de-energia-renovable-upme-adjudica-proyectos",
+        "/economia/upme-adjudica-proyectos-de-transmision-12345",
+        "/categoria/energia/subasta-de-energia-renovable-upme-adjudica-proyectos/",
+        "/tag/mineria/2026/12/03/mineria-ilegal-en-el-bajo-cauca-antioqueno",
+    ],
+)
+def test_links_that_name_an_article_are_articles_under_any_section(path):
+    assert looks_like_article(f"https://www.eldiario.example{path}")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/seccion/economia",
+        "/seccion/economia/",
+        "/seccion/energia-y-mineria-en-colombia",
+        "/seccion/economia/pagina/2",
+        "/seccion/economia/feed/",
+        "/seccion/2026/12/",
+        "/economia/2026/12/03/",
+        "/tag/mineria",
+        "/tag/energia-renovable-en-colombia-hoy",
+        "/tag/mineria/page/3",
+        "/autor/x",
+        "/autor/maria-fernanda-lopez-gutierrez",
+        "/page/2",
+        "/economia/page/2",
+        "/categoria/energia/",
+        "/buscar/subasta-de-energia-renovable-upme",
+        "/video/2026/12/03/recorrido-por-el-parque-solar-de-la-guajira",
+        "/noticias/",
+    ],
+)
+def test_listing_and_navigation_links_are_not_articles(path):
+    assert not looks_like_article(f"https://www.eldiario.example{path}")
+
+
+SECCION = "https://www.eldiario.example/seccion/economia"
+SECCION_PAGE = """<!DOCTYPE html>
+<html lang="es">
+<head><meta charset="utf-8"><title>Economía | El Diario de Ejemplo</title></head>
+<body>
+<nav>
+  <a href="/seccion/economia">Economía</a>
+  <a href="/seccion/politica">Política</a>
+</nav>
+<main>
+  <article>
+    <h2><a href="/seccion/economia/2026/12/03/subasta-de-energia-renovable-upme-adjudica-proyectos">
+      Subasta de energía renovable: la UPME adjudica proyectos</a></h2>
+    <a href="/autor/maria-fernanda-lopez-gutierrez">María Fernanda López</a>
+    <a href="/tag/energia-renovable">Energía renovable</a>
+  </article>
+  <article>
+    <h3><a href="/seccion/economia/precio-del-carbon-termico-sube-por-tercera-semana-55123">
+      Precio del carbón térmico sube por tercera semana</a></h3>
+  </article>
+  <aside>
+    <a href="/seccion/energia-y-mineria-en-colombia">Energía y minería</a>
+    <a href="/seccion/economia/pagina/2">Más noticias de Economía</a>
+  </aside>
+</main>
+</body>
+</html>
+""".encode()
+SECCION_SUBASTA = (
+    "https://www.eldiario.example/seccion/economia/2026/12/03/"
+    "subasta-de-energia-renovable-upme-adjudica-proyectos"
+)
+SECCION_CARBON = (
+    "https://www.eldiario.example/seccion/economia/"
+    "precio-del-carbon-termico-sube-por-tercera-semana-55123"
+)
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_section_whose_articles_live_under_seccion_is_polled():
+    # given a section page that files its stories under /seccion/
+    serve_html(SECCION, SECCION_PAGE)
+    serve_html(SECCION_SUBASTA, fixture("article_subasta.html"))
+    serve_html(SECCION_CARBON, fixture("article_carbon.html"))
+    source = section_source(SECCION)
+
+    # when
+    attempt = intake.poll_source(source.pk)
+
+    # then both stories are read, and no section, tag, author or page
+    assert attempt.outcome == Source.Outcome.OK
+    assert attempt.items_created == 2
+    assert [call.request.url for call in responses.calls] == [
+        SECCION,
+        SECCION_SUBASTA,
+        SECCION_CARBON,
+    ]
+    assert set(source.items.values_list("link", flat=True)) == {
+        SECCION_SUBASTA,
+        SECCION_CARBON,
+    }
 
 
 @responses.activate
