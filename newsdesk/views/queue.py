@@ -118,11 +118,35 @@ def _tab_counts(source: Source | None, text: str) -> dict[str, int]:
         Tab.RELEVANT: counts["relevant"],
         Tab.LOW: counts["low"],
         Tab.DISMISSED: counts["dismissed"],
-        Tab.REQUESTS: StaffRequest.objects.filter(status__in=OPEN_REQUESTS).count(),
+        Tab.REQUESTS: len(open_requests(text)),
     }
 
 
 OPEN_REQUESTS = (StaffRequest.Status.NEW, StaffRequest.Status.ACCEPTED)
+
+
+def open_requests(text: str) -> list[StaffRequest]:
+    """The requests waiting for the desk, newest first, that match `text`
+    the way stories do (without accents or capitals).
+
+    Open requests are a working set of a few dozen, so they are folded here
+    rather than kept folded in a column of their own.
+    """
+    # has_post decides whether "Rechazar" is offered, without a query per row.
+    rows = (
+        StaffRequest.objects.filter(status__in=OPEN_REQUESTS)
+        .select_related("requester")
+        .annotate(has_post=Exists(Post.objects.filter(staff_request=OuterRef("pk"))))
+        .order_by("-created_at", "-pk")
+    )
+    if not text:
+        return list(rows)
+    wanted = search_text(text)
+    return [
+        row
+        for row in rows
+        if wanted in search_text(row.title, row.description, row.event_place)
+    ]
 
 
 def _narrowing(filters: QueueFilterForm) -> tuple[Source | None, str]:
@@ -166,21 +190,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     # everything as if it had matched.
     search_errors = filters.errors.get("q", [])
 
-    if tab == Tab.REQUESTS:
-        # has_post decides whether "Rechazar" is offered, without a query
-        # per row.
-        rows = (
-            StaffRequest.objects.filter(status__in=OPEN_REQUESTS)
-            .select_related("requester")
-            .annotate(
-                has_post=Exists(Post.objects.filter(staff_request=OuterRef("pk")))
-            )
-        )
-        page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+    if search_errors:
+        page = Paginator(NewsItem.objects.none(), PAGE_SIZE).get_page(1)
+    elif tab == Tab.REQUESTS:
+        page = Paginator(open_requests(text), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
-    elif search_errors:
-        page = Paginator(NewsItem.objects.none(), PAGE_SIZE).get_page(1)
     else:
         rows = candidates(tab, sort, source, text)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

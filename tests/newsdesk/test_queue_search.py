@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from newsdesk import clustering
 from newsdesk.actions import intake
-from newsdesk.models import NewsItem
+from newsdesk.models import NewsItem, StaffRequest
 from newsdesk.sources.base import EntryData
 
 from .review_factories import make_item, make_source
@@ -95,3 +95,19 @@ def test_a_search_over_the_limit_says_so_instead_of_listing_everything(
 
     assert "Subasta de energía eólica" not in html
     assert "La búsqueda admite hasta 200 caracteres y tiene 239" in html
+
+
+def test_search_narrows_the_requests_tab_and_its_count(editor_client, requester):
+    # given two requests waiting for the desk
+    for title in ("Foro de Energía Solar en Valledupar", "Rueda de prensa minera"):
+        StaffRequest.objects.create(
+            requester=requester, title=title, description="Por favor publicar."
+        )
+
+    # when Erika searches without accents on the requests tab
+    html = found(editor_client, tab="solicitudes", q="energia solar")
+
+    # then only the matching request is listed, and the tab counts it alone
+    assert "Foro de Energía Solar" in html
+    assert "Rueda de prensa minera" not in html
+    assert 'id="tab-count-solicitudes">1<' in html.replace(" ", "")
