@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -73,6 +76,8 @@ def compose(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
     item = _optional(NewsItem, request.GET.get("item"))
     staff_request = _optional(StaffRequest, request.GET.get("request"))
+    purpose = _purpose(item, staff_request)
+    sent = None
 
     if request.method == "POST":
         form = NewPostForm(request.POST)
@@ -97,10 +102,43 @@ def compose(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(error))
             else:
                 return _after_save(request, post)
+    elif "nueva" in request.GET:
+        # A second post on purpose: a fresh token, then the plain address,
+        # so that Back to that page later brings this token, not another.
+        once.remembered_token(request.session, purpose, fresh=True)
+        return redirect(_compose_url(item, staff_request))
     else:
-        form = NewPostForm(initial=NewPostForm.initial_for(item, staff_request))
+        # Back asks for the page again: the same purpose gets the same
+        # token, so resending it finds the post it already made.
+        token = once.remembered_token(request.session, purpose)
+        initial = NewPostForm.initial_for(item, staff_request)
+        form = NewPostForm(initial={**initial, once.TOKEN_FIELD: token})
+        sent = once.created_from(Post, uuid.UUID(token))
 
-    return _render_composer(request, form, None, item, staff_request)
+    return _render_composer(request, form, None, item, staff_request, sent=sent)
+
+
+def _purpose(item: NewsItem | None, staff_request: StaffRequest | None) -> str:
+    """What the composer is opened for, as its remembered token knows it."""
+    origins = []
+    if item is not None:
+        origins.append(f"item:{item.pk}")
+    if staff_request is not None:
+        origins.append(f"request:{staff_request.pk}")
+    return " ".join(origins) or "blank"
+
+
+def _compose_url(
+    item: NewsItem | None, staff_request: StaffRequest | None, **extra: object
+) -> str:
+    params: dict[str, object] = {}
+    if item is not None:
+        params["item"] = item.pk
+    if staff_request is not None:
+        params["request"] = staff_request.pk
+    params |= extra
+    url = reverse("publishing:compose")
+    return f"{url}?{urlencode(params)}" if params else url
 
 
 @login_required
@@ -133,6 +171,8 @@ def _render_composer(
     post: Post | None,
     item: NewsItem | None,
     staff_request: StaffRequest | None,
+    *,
+    sent: Post | None = None,
 ) -> HttpResponse:
     # Other posts from the same origin are shown, not refused: a second
     # post on a story can be deliberate, a duplicate rarely is.
@@ -153,6 +193,9 @@ def _render_composer(
             "item": item,
             "staff_request": staff_request,
             "other_posts": list(siblings.select_related("created_by")),
+            # The post this very page already made, and the way to another.
+            "sent_post": sent,
+            "another_url": _compose_url(item, staff_request, nueva=1),
         },
     )
 

@@ -5,18 +5,28 @@ stores the token under a unique constraint. Sending the same page again
 (Back and resend, a double click, a retried request) finds that row
 instead of creating another, and two sends racing each other are settled
 by the constraint, not by a check that both could pass.
+
+A browser that does not restore the page on Back asks for it again, and a
+page made anew would get a new token. A form that is opened for a purpose
+(a post from news item 7) can take its token from remembered_token, which
+keeps one token per purpose in the session: every page shown for the
+purpose carries it, so whichever of them is sent second finds the row.
+Only a deliberate `fresh` token starts a second row. The session holds the
+last few purposes only; an older one simply gets a new token.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any, TypeVar
 
 from django import forms
 from django.db import IntegrityError, models, transaction
 
 TOKEN_FIELD = "form_token"  # noqa: S105 -- a field name, not a secret
+REMEMBERED = "once_tokens"
+REMEMBERED_AT_MOST = 8
 
 M = TypeVar("M", bound=models.Model)
 
@@ -56,6 +66,23 @@ class SubmissionTokenMixin:
 
 def _new_token() -> str:
     return str(uuid.uuid4())
+
+
+def remembered_token(
+    session: MutableMapping[str, Any], purpose: str, *, fresh: bool = False
+) -> str:
+    """The token for pages shown for `purpose`; a new one if `fresh`."""
+    tokens = dict(session.get(REMEMBERED, {}))
+    token = tokens.pop(purpose, None)
+    if fresh or token is None:
+        token = _new_token()
+
+    # Re-inserted last, so the purposes dropped are the least recently shown.
+    tokens[purpose] = token
+    for old in list(tokens)[:-REMEMBERED_AT_MOST]:
+        del tokens[old]
+    session[REMEMBERED] = tokens
+    return token
 
 
 def create_once(
