@@ -1,7 +1,8 @@
 """The one HTTP client every source kind fetches through.
 
 It names the product, never waits forever (each fetch has a deadline as a
-whole, not only per socket read), reads bodies as a stream with a size limit, follows at most a few redirects and turns every failure into a
+whole, not only per socket read), reads bodies as a stream with a size
+limit, follows at most a few redirects and turns every failure into a
 `FetchError` with a stable class that editors see on the source's page.
 """
 
