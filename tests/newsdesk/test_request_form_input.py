@@ -59,6 +59,16 @@ def test_hidden_control_characters_are_refused(client, requester, hidden):
     assert not StaffRequest.objects.exists()
 
 
+def test_a_nul_character_gets_one_message(client, requester):
+    client.force_login(requester)
+
+    page = send(client, title="Foro\x00 de energía")
+
+    assert page.count("Los caracteres nulos no están permitidos") == 1
+    assert "carácter de control invisible" not in page
+    assert not StaffRequest.objects.exists()
+
+
 def test_requests_tab_costs_the_same_queries_for_many_requests(
     editor_client, requester, django_assert_max_num_queries
 ):
