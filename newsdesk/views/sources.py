@@ -93,15 +93,8 @@ def source_poll(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Source, pk=pk)
     newest = source.attempts.order_by("-pk").values_list("pk", flat=True).first()
     intake.request_poll(source)
-    messages.success(
-        request,
-        _(
-            "La consulta de «%(name)s» quedó en cola; el resultado aparecerá aquí "
-            "en unos segundos."
-        )
-        % {"name": source.name},
-    )
-    # The page refreshes its status until an attempt newer than this shows.
+    # The page refreshes its status until an attempt newer than this shows,
+    # and says so in that section: a flash message would outlive the wait.
     query = urlencode({"after": newest or 0, "at": int(time.time())})
     return redirect(f"{reverse('newsdesk:source_detail', args=[source.pk])}?{query}")
 

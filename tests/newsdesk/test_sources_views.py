@@ -330,6 +330,9 @@ def test_the_page_refreshes_itself_until_the_requested_poll_shows(
     page = editor_client.get(waiting_url).content.decode()
     assert 'hx-trigger="every 2s"' in page
     assert "esta sección se actualiza sola" in page
+    # Said once, in the section that changes, not also in a message that
+    # would stay on the page after the result.
+    assert "quedó en cola" not in page
     partial = editor_client.get(waiting_url, HTTP_HX_REQUEST="true").content.decode()
     assert partial.strip().startswith('<section id="source-status" hx-get=')
     assert "<html" not in partial
