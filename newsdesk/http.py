@@ -23,6 +23,7 @@ import requests
 import urllib3
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from requests.structures import CaseInsensitiveDict
 
@@ -256,8 +257,6 @@ def _gunzip_unlabelled(url: str, content: bytes, limit: int) -> bytes:
 
 
 def _too_large(url: str, limit: int) -> FetchError:
-    from django.utils.formats import number_format
-
     logger.info("Body over %d bytes at %s", limit, safe_url(url))
     return FetchError(
         "too_large",

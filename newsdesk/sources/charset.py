@@ -83,10 +83,9 @@ def decode_bytes(
     # Any valid sequence in a document whose default is UTF-8, or more valid
     # sequences than stray bytes whatever the label: UTF-8 with a few
     # pasted Latin-1 characters, repaired byte by byte.
-    good = len(UTF8_SEQUENCE.findall(content))
-    stray = len(HIGH_BYTE.findall(content)) - len(
-        b"".join(UTF8_SEQUENCE.findall(content))
-    )
+    sequences = UTF8_SEQUENCE.findall(content)
+    good = len(sequences)
+    stray = len(HIGH_BYTE.findall(content)) - sum(map(len, sequences))
     if label in UTF8_LABELS or (not label and unlabelled_utf8 and good) or good > stray:
         return content.decode(UTF8, errors="newsdesk-cp1252"), UTF8_REPAIRED
 
