@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,8 +85,14 @@ def compose(request: HttpRequest) -> HttpResponse:
         # The same page sent again (Back and resend, a double click) is
         # answered before validation: what it sent is already saved.
         earlier = once.created_from(Post, form.submitted_token())
-        if earlier is not None:
+        if earlier is not None and _same_text(form, earlier):
             return _already_saved(request, actions.AlreadySaved(earlier))
+        if earlier is not None:
+            # Other words under a used token are a new post being written
+            # on a page opened for the same story: they are kept, and only
+            # a send after this warning makes a second post.
+            form = _with_fresh_token(request, purpose, earlier)
+            return _render_composer(request, form, None, item, staff_request)
 
         if form.is_valid():
             try:
@@ -116,6 +123,27 @@ def compose(request: HttpRequest) -> HttpResponse:
         sent = once.created_from(Post, uuid.UUID(token))
 
     return _render_composer(request, form, None, item, staff_request, sent=sent)
+
+
+def _same_text(form: NewPostForm, post: Post) -> bool:
+    sent = str(form.data.get(form.add_prefix("text"), ""))
+    return sent.strip() == post.text.strip()
+
+
+def _with_fresh_token(request: HttpRequest, purpose: str, earlier: Post) -> NewPostForm:
+    data = request.POST.copy()
+    data[once.TOKEN_FIELD] = once.remembered_token(request.session, purpose, fresh=True)
+    form = NewPostForm(data)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "Esta página ya había creado «%(text)s». Su texto nuevo se conserva: "
+            "envíelo otra vez para crear una segunda publicación."
+        )
+        % {"text": Truncator(earlier.text).chars(80)},
+    )
+    return form
 
 
 def _purpose(item: NewsItem | None, staff_request: StaffRequest | None) -> str:

@@ -163,6 +163,37 @@ def test_back_reloads_the_composer_and_send_again_keeps_one_post(
     assert [e.to_status for e in post.events.all()] == ["draft", "pending"]
 
 
+def test_new_words_on_a_page_already_sent_are_kept_not_dropped(
+    editor_client, news_item, x_accounts, facebook_page
+):
+    # given Erika sent a post from the item, then opened the item again
+    url, data = opened_composer(editor_client, news_item)
+    editor_client.post(url, {**data, "submit": "1"})
+    url, reloaded = opened_composer(editor_client, news_item)
+
+    # when she writes another post there and sends it
+    other = "La UPME explica el cronograma de la subasta de transmisión."
+    answer = editor_client.post(url, {**reloaded, "text": other, "submit": "1"})
+
+    # then nothing she typed is lost: the page comes back with her words
+    # and says a send now makes a second post
+    page = answer.content.decode()
+    assert answer.status_code == 200
+    assert Post.objects.count() == 1
+    assert other in page
+    assert "Su texto nuevo se conserva" in page
+
+    # and sending it once more does make the second post
+    token = re.search(r'name="form_token" value="([0-9a-f-]+)"', page)[1]
+    assert token != reloaded["form_token"]
+    editor_client.post(
+        url, {**reloaded, "text": other, "form_token": token, "submit": "1"}
+    )
+    assert sorted(Post.objects.values_list("text", flat=True)) == sorted(
+        [data["text"], other]
+    )
+
+
 def test_back_reloads_the_composer_and_save_again_keeps_one_draft(
     editor_client, news_item, x_accounts
 ):
