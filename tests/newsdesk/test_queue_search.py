@@ -4,6 +4,8 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,3 +113,27 @@ def test_search_narrows_the_requests_tab_and_its_count(editor_client, requester)
     assert "Foro de Energía Solar" in html
     assert "Rueda de prensa minera" not in html
     assert 'id="tab-count-solicitudes">1<' in html.replace(" ", "")
+    # and the box that narrowed it is on the page, to change or clear
+    assert 'name="q" value="energia solar"' in html
+
+
+def test_requests_tab_reads_the_requests_once(editor_client, requester):
+    StaffRequest.objects.create(
+        requester=requester, title="Foro solar", description="Publicar."
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found(editor_client, tab="solicitudes", q="solar")
+
+    reads = [q for q in queries if 'FROM "newsdesk_staffrequest"' in q["sql"]]
+    assert len(reads) == 1
+
+
+def test_a_search_too_long_is_refused_on_the_requests_tab_too(editor_client, requester):
+    StaffRequest.objects.create(
+        requester=requester, title="Foro solar", description="Publicar."
+    )
+
+    html = found(editor_client, tab="solicitudes", q="solar " * 40)
+
+    assert "La búsqueda admite hasta 200 caracteres" in html
+    assert "Foro solar" not in html
