@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.http import HttpRequest
 
 from newsdesk.models import ATTENTION_THRESHOLD, Source
@@ -20,15 +22,19 @@ def desk(request: HttpRequest) -> dict[str, object]:
 
     # Approvers land on the news queue; the navigation tells them when
     # posts are waiting, wherever they are.
+    # Both counts are callables the template calls only if it shows them,
+    # once each: partials (a status section polling every 2 s) never do.
     if is_approver:
-        context["posts_awaiting_approval"] = Post.objects.filter(
-            status=Post.Status.PENDING
-        ).count()
+        context["posts_awaiting_approval"] = cache(
+            Post.objects.filter(status=Post.Status.PENDING).count
+        )
 
     # A source is never abandoned silently: every editor's page shows how
     # many need attention.
     if is_editor:
-        context["sources_needing_attention"] = Source.objects.filter(
-            enabled=True, error_count__gte=ATTENTION_THRESHOLD
-        ).count()
+        context["sources_needing_attention"] = cache(
+            Source.objects.filter(
+                enabled=True, error_count__gte=ATTENTION_THRESHOLD
+            ).count
+        )
     return context

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -372,3 +374,21 @@ def test_a_plain_visit_does_not_poll(editor_client):
 
     assert "hx-trigger" not in page
     assert "sigue en cola" not in page
+
+
+def test_the_polling_status_section_costs_no_navigation_counts(editor_client):
+    # given a source page whose status section asks for itself every 2 s
+    source = broken_source(error_count=12)
+    url = reverse("newsdesk:source_detail", args=[source.pk])
+
+    # then the full page counts the sources needing attention, once
+    with CaptureQueriesContext(connection) as full:
+        page = editor_client.get(url).content.decode()
+    assert 'title="Fuentes que requieren atención">1<' in page
+    attention = [q for q in full if '"error_count" >=' in q["sql"]]
+    assert len(attention) == 1
+
+    # and the section alone, which shows no navigation, does not
+    with CaptureQueriesContext(connection) as partial:
+        editor_client.get(url, HTTP_HX_REQUEST="true")
+    assert not [q for q in partial if '"error_count" >=' in q["sql"]]
