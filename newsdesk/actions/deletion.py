@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 def delete_sources(sources: QuerySet[Source]) -> int:
     """Delete sources with their items and attempts; returns how many."""
     with transaction.atomic():
+        # A poll joining an item to a story being emptied here would fail at
+        # commit, or leave the counts stale: polls and deletions take turns.
+        clustering.take_turn()
         cluster_ids = _clusters_of(NewsItem.objects.filter(source__in=sources))
         pks = list(sources.values_list("pk", flat=True))
         Source.objects.filter(pk__in=pks).delete()
@@ -32,6 +35,7 @@ def delete_sources(sources: QuerySet[Source]) -> int:
 def delete_items(items: QuerySet[NewsItem]) -> int:
     """Delete items; returns how many."""
     with transaction.atomic():
+        clustering.take_turn()
         cluster_ids = _clusters_of(items)
         pks = list(items.values_list("pk", flat=True))
         NewsItem.objects.filter(pk__in=pks).delete()
