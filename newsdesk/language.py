@@ -195,8 +195,12 @@ _ACCENT_MARKS = "".join(
 _ACCENTS = re.compile(f"[{_ACCENT_MARKS}]")
 
 
+@lru_cache(maxsize=1024)
 def fold(text: str) -> str:
-    """Lower-case and drop accents: "Energía" and "ENERGIA" become equal."""
+    """Lower-case and drop accents: "Energía" and "ENERGIA" become equal.
+
+    Cached: a summary is folded for its words and again for the search
+    column."""
     folded = text.casefold()
     if folded.isascii():
         return folded

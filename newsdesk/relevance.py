@@ -21,7 +21,6 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,7 +30,7 @@ from django.utils import timezone
 
 from . import language as lang
 from .models import NewsItem, RelevanceModel, Term
-from .sanitize import plain_text
+from .sanitize import plain_text_cached
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import HashingVectorizer
@@ -164,12 +163,7 @@ def _matches(
 
 
 def summary_text(item: NewsItem) -> str:
-    return _plain(item.summary[:SUMMARY_CHARS]) if item.summary else ""
-
-
-@lru_cache(maxsize=256)
-def _plain(summary: str) -> str:
-    return plain_text(summary)
+    return plain_text_cached(item.summary[:SUMMARY_CHARS]) if item.summary else ""
 
 
 def lexical_score(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import nh3
@@ -127,8 +128,14 @@ def clean_html(fragment: str, base_url: str = "") -> str:
 
 
 def _clean(fragment: str, url_relative: tuple[str, str] | str) -> str:
-    return nh3.clean(
-        fragment,
+    return _cleaner(url_relative).clean(fragment)
+
+
+@lru_cache(maxsize=64)
+def _cleaner(url_relative: tuple[str, str] | str) -> nh3.Cleaner:
+    # Building the rules cost three times the cleaning of a summary, and a
+    # feed's entries share one base; an unusable base raises ValueError.
+    return nh3.Cleaner(
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
@@ -149,6 +156,13 @@ def plain_text(fragment: str, *, unescape: bool = True) -> str:
     if unescape and "&" in text:
         text = html.unescape(text)
     return one_line(text)
+
+
+@lru_cache(maxsize=1024)
+def plain_text_cached(fragment: str) -> str:
+    """`plain_text`, remembered: scoring, clustering and the search column
+    all read the plain text of each summary of a poll."""
+    return plain_text(fragment)
 
 
 def one_line(text: str) -> str:

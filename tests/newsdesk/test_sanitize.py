@@ -1,0 +1,39 @@
+"""Source HTML made safe: links resolved against each entry's own base."""
+
+from __future__ import annotations
+
+from newsdesk.models import search_text
+from newsdesk.sanitize import clean_html
+
+FRAGMENT = '<p>Ver <a href="anexos/pliego.pdf">pliego</a></p><script>x()</script>'
+
+
+def test_each_base_resolves_its_own_links():
+    # Cleaners are kept per base: one feed's base must never leak into
+    # another's links.
+    first = clean_html(FRAGMENT, "https://www.upme.gov.co/noticias/")
+    second = clean_html(FRAGMENT, "https://www.minenergia.gov.co/sala/")
+    again = clean_html(FRAGMENT, "https://www.upme.gov.co/noticias/")
+
+    assert 'href="https://www.upme.gov.co/noticias/anexos/pliego.pdf"' in first
+    assert 'href="https://www.minenergia.gov.co/sala/anexos/pliego.pdf"' in second
+    assert again == first
+    assert "script" not in first + second
+
+
+def test_an_unusable_base_drops_relative_links_but_keeps_the_text():
+    cleaned = clean_html(FRAGMENT, "http://[roto/")
+
+    assert "pliego" in cleaned
+    assert "anexos/pliego.pdf" not in cleaned
+    assert "script" not in cleaned
+
+
+def test_search_text_folds_each_part_as_if_joined():
+    title = "Energía SOLAR en <b>Córdoba</b>"
+    summary = "<p>La CREG &amp; la UPME publican la resolución</p>"
+
+    assert search_text(title, summary) == (
+        "energia solar en cordoba la creg & la upme publican la resolucion"
+    )
+    assert search_text(title, "", summary) == search_text(title, summary)
