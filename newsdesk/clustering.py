@@ -185,9 +185,10 @@ class RecentIndex:
         published_at: datetime,
         values: np.ndarray,
         keys: list[int] | None = None,
+        words: float | None = None,
     ) -> None:
-        """Index an item; `keys` are its `band_keys`, when the caller
-        computed a batch's at once."""
+        """Index an item; `keys` are its `band_keys` and `words` its
+        `word_count`, when the caller computed a batch's at once."""
         entry = self.entries.get(pk)
         if entry is not None:
             if np.array_equal(entry.values, values):
@@ -203,7 +204,9 @@ class RecentIndex:
                 held.append(pk)
             else:
                 bucket[key] = [held, pk]
-        self.entries[pk] = _Entry(source_id, published_at, values, word_count(values))
+        if words is None:
+            words = word_count(values)
+        self.entries[pk] = _Entry(source_id, published_at, values, words)
         heapq.heappush(self.expiry, (published_at, pk))
 
     def _unlink(self, pk: int, values: np.ndarray) -> None:
@@ -242,9 +245,10 @@ class RecentIndex:
             if not ((signed := values(data)) == _EMPTY).all()
         ]
         if loaded:
-            keys = band_keys(np.vstack([row[3] for row in loaded])).tolist()
-            for row, row_keys in zip(loaded, keys, strict=True):
-                self.put(*row, keys=row_keys)
+            matrix = np.vstack([row[3] for row in loaded])
+            keys, sizes = band_keys(matrix).tolist(), word_counts(matrix).tolist()
+            for row, row_keys, size in zip(loaded, keys, sizes, strict=True):
+                self.put(*row, keys=row_keys, words=size)
         self.last_pk = max(self.last_pk, newest)
 
         while self.expiry and self.expiry[0][0] < cutoff:
@@ -258,11 +262,13 @@ class RecentIndex:
     def candidates(self, keys: list[int]) -> set[int]:
         """The pks sharing at least one band key with `keys`."""
         found: set[int] = set()
-        for bucket, key in zip(self.buckets, keys, strict=True):
-            held = bucket.get(key)
+        # The 32 lookups run in C; most find nothing.
+        for held in map(dict.get, self.buckets, keys):
+            if held is None:
+                continue
             if isinstance(held, list):
                 found.update(held)
-            elif held is not None:
+            else:
                 found.add(held)
         return found
 
@@ -303,10 +309,11 @@ class _Candidate:
     cluster_id: int | None
     # Hash values only: comparing arrays spares building MinHash objects.
     values: np.ndarray
-    words: float = field(init=False)
+    words: float = field(default=-1.0)
 
     def __post_init__(self) -> None:
-        self.words = word_count(self.values)
+        if self.words < 0:
+            self.words = word_count(self.values)
 
 
 def sign_items(items: Sequence[NewsItem]) -> None:
@@ -409,9 +416,20 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
         return set()
 
     # One numpy pass for the whole poll rather than one per item.
-    keys = dict(
-        zip(signed, band_keys(np.vstack(list(signed.values()))).tolist(), strict=True)
-    )
+    matrix = np.vstack(list(signed.values()))
+    keys = dict(zip(signed, band_keys(matrix).tolist(), strict=True))
+    sizes = dict(zip(signed, word_counts(matrix).tolist(), strict=True))
+    candidates = {
+        item.pk: _Candidate(
+            item.pk,
+            item.source_id,
+            item.published_at,
+            item.cluster_id,
+            signed[item.pk],
+            sizes[item.pk],
+        )
+        for item in ordered
+    }
 
     with _index_lock:
         # This batch is put from memory below; only other workers' rows
@@ -425,16 +443,19 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
                     item.published_at,
                     signed[item.pk],
                     keys[item.pk],
+                    sizes[item.pk],
                 )
         # Only candidates similar enough are kept: the database is asked
         # about likely matches, not about everything the index proposed.
-        proposed = {
-            item.pk: _similar(
-                _as_candidate(item, signed[item.pk]), keys[item.pk], _index
-            )
-            for item in ordered
-            if item.pk not in empty and item.published_at >= horizon
-        }
+        proposed = _similar(
+            [
+                candidates[item.pk]
+                for item in ordered
+                if item.pk not in empty and item.published_at >= horizon
+            ],
+            keys,
+            _index,
+        )
 
     known = _known_candidates(items, proposed)
     members = _members(
@@ -443,7 +464,7 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
     batch = {item.pk: item for item in ordered}
     joins = _Joins()
     for item in ordered:
-        candidate = _as_candidate(item, signed[item.pk])
+        candidate = candidates[item.pk]
         if item.cluster_id is None and item.pk in proposed:
             cluster_id = _join(candidate, proposed[item.pk], known, members, joins)
             if cluster_id is not None:
@@ -509,26 +530,36 @@ def take_turn() -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLUSTERING_LOCK])
 
 
-def _as_candidate(item: NewsItem, signed: np.ndarray) -> _Candidate:
-    return _Candidate(
-        item.pk, item.source_id, item.published_at, item.cluster_id, signed
+def _similar(
+    items: list[_Candidate], keys: dict[int, list[int]], index: RecentIndex
+) -> dict[int, list[int]]:
+    """For each item, the proposed items close enough in date and text to
+    be its story."""
+    pairs: list[tuple[_Candidate, int, _Entry]] = []
+    for item in items:
+        for pk in index.candidates(keys[item.pk]):
+            entry = index.entries.get(pk)
+            if (
+                pk != item.pk
+                and entry is not None
+                and abs(entry.published_at - item.published_at) <= WINDOW
+            ):
+                pairs.append((item, pk, entry))
+    found: dict[int, list[int]] = {item.pk: [] for item in items}
+    if not pairs:
+        return found
+
+    # One numpy comparison for every pair of the poll: one per item cost
+    # more in numpy's call overhead than in comparing.
+    _, enough = _closeness_of(
+        [item for item, _, _ in pairs], [entry for _, _, entry in pairs]
     )
-
-
-def _similar(item: _Candidate, keys: list[int], index: RecentIndex) -> list[int]:
-    """The proposed items close enough in date and text to be the story."""
-    nearby = [
-        (pk, entry)
-        for pk in index.candidates(keys)
-        if pk != item.pk
-        and (entry := index.entries.get(pk)) is not None
-        and abs(entry.published_at - item.published_at) <= WINDOW
-    ]
-    if not nearby:
-        return []
-    # One numpy comparison for all candidates rather than one per pair.
-    _, enough = _closeness(item, [entry for _, entry in nearby])
-    return sorted(pk for (pk, _), close in zip(nearby, enough, strict=True) if close)
+    for (item, pk, _), close in zip(pairs, enough.tolist(), strict=True):
+        if close:
+            found[item.pk].append(pk)
+    for pks in found.values():
+        pks.sort()
+    return found
 
 
 def _known_candidates(
@@ -613,9 +644,40 @@ def _closeness(
         / NUM_PERM
     )
     sizes = np.array([row.words for row in rows])
-    shorter = np.maximum(np.minimum(sizes, item.words), 1.0)
+    same_source = np.array([row.source_id for row in rows]) == item.source_id
+    return shared, _enough(shared, sizes, item.words, same_source)
+
+
+def _closeness_of(
+    items: Sequence[_Candidate], rows: Sequence[_Entry | _Candidate]
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_closeness` of each item to the row beside it."""
+    shared = (
+        np.count_nonzero(
+            np.vstack([row.values for row in rows])
+            == np.vstack([item.values for item in items]),
+            axis=1,
+        )
+        / NUM_PERM
+    )
+    sizes = np.array([row.words for row in rows])
+    own = np.array([item.words for item in items])
+    same_source = np.array([row.source_id for row in rows]) == np.array(
+        [item.source_id for item in items]
+    )
+    return shared, _enough(shared, sizes, own, same_source)
+
+
+def _enough(
+    shared: np.ndarray,
+    sizes: np.ndarray,
+    own: np.ndarray | float,
+    same_source: np.ndarray,
+) -> np.ndarray:
+    """Whether each pair is close enough to be one story."""
+    shorter = np.maximum(np.minimum(sizes, own), 1.0)
     # |A ∩ B| = J (|A| + |B|) / (1 + J): the shorter text's share in the other.
-    contained = shared * (sizes + item.words) / ((1 + shared) * shorter)
+    contained = shared * (sizes + own) / ((1 + shared) * shorter)
 
     enough = np.where(
         shorter < SHORT_TEXT_WORDS,
@@ -623,8 +685,7 @@ def _closeness(
         shared >= SIMILARITY,
     )
     # An outlet's own items join only as near copies (a re-post).
-    same_source = np.array([row.source_id for row in rows]) == item.source_id
-    return shared, np.where(same_source, shared >= SAME_SOURCE_SIMILARITY, enough)
+    return np.where(same_source, shared >= SAME_SOURCE_SIMILARITY, enough)
 
 
 def word_count(signature: np.ndarray) -> float:
@@ -638,6 +699,11 @@ def word_count(signature: np.ndarray) -> float:
     return NUM_PERM / float((signature / float(_EMPTY)).sum()) - 1.0
 
 
+def word_counts(signatures: np.ndarray) -> np.ndarray:
+    """`word_count` of each row, in one numpy pass."""
+    return NUM_PERM / (signatures / float(_EMPTY)).sum(axis=1) - 1.0
+
+
 def _fits(item: _Candidate, members: list[_Candidate]) -> bool:
     """An outlet joins a story it already has only with the same text."""
     return all(
@@ -648,46 +714,65 @@ def _fits(item: _Candidate, members: list[_Candidate]) -> bool:
 
 
 def recount(cluster_ids: set[int]) -> None:
-    """Count items and sources, and pick the row the queue shows.
+    """Count items and sources, pick the row the queue shows, and drop the
+    clusters left with no item (after deletions).
 
     While a story waits for a decision, its row is its most relevant
     telling (then the earliest): a richer article from a later outlet
-    should not leave the story under "Baja relevancia".
+    should not leave the story under "Baja relevancia". A decided story
+    keeps its row; if that row is gone, its earliest remaining telling
+    takes the place, or the story would show every one of its items.
     """
     if not cluster_ids:
         return
     members: dict[int, list[tuple]] = defaultdict(list)
+    shown: dict[int, int | None] = {}
     rows = NewsItem.objects.filter(cluster_id__in=cluster_ids).values_list(
-        "cluster_id", "pk", "source_id", "score", "status", "published_at"
+        "cluster_id",
+        "cluster__representative_id",
+        "pk",
+        "source_id",
+        "score",
+        "status",
+        "published_at",
     )
-    for cluster_id, *row in rows:
+    for cluster_id, representative_id, *row in rows:
+        shown[cluster_id] = representative_id
         members[cluster_id].append(tuple(row))
 
+    empty = cluster_ids - members.keys()
+    if empty:
+        Cluster.objects.filter(pk__in=empty).delete()
+
     now = timezone.now()
-    clusters = Cluster.objects.in_bulk(cluster_ids)
-    for cluster in clusters.values():
-        rows_of = members.get(cluster.pk, [])
-        cluster.item_count = len(rows_of)
-        cluster.source_count = len({source_id for _, source_id, *_ in rows_of})
-        cluster.updated_at = now
-        statuses = {pk: status for pk, _, _, status, _ in rows_of}
-        waiting = [row for row in rows_of if row[3] == NewsItem.Status.NEW]
-        if waiting and statuses.get(cluster.representative_id) in (
-            None,
-            NewsItem.Status.NEW,
-        ):
-            best = min(waiting, key=lambda row: (-row[2], row[4], row[0]))
-            cluster.representative_id = best[0]
-    _save_clusters(list(clusters.values()))
-
-
-def _save_clusters(clusters: list[Cluster]) -> None:
-    # A poll touches a few clusters; one UPDATE each costs SQLite far less
-    # than bulk_update's CASE clauses.
+    clusters = [
+        Cluster(
+            pk=cluster_id,
+            item_count=len(rows_of),
+            source_count=len({source_id for _, source_id, *_ in rows_of}),
+            representative_id=_representative(shown[cluster_id], rows_of),
+            updated_at=now,
+        )
+        for cluster_id, rows_of in members.items()
+    ]
+    # A poll touches a few clusters; one UPDATE each costs less than
+    # bulk_update's CASE clauses.
     for cluster in clusters:
         cluster.save(
             update_fields=["item_count", "source_count", "updated_at", "representative"]
         )
+
+
+def _representative(current: int | None, rows: list[tuple]) -> int:
+    """The row a cluster shows, from its (pk, source, score, status,
+    published) rows."""
+    statuses = {pk: status for pk, _, _, status, _ in rows}
+    waiting = [row for row in rows if row[3] == NewsItem.Status.NEW]
+    if waiting and statuses.get(current, NewsItem.Status.NEW) == NewsItem.Status.NEW:
+        return min(waiting, key=lambda row: (-row[2], row[4], row[0]))[0]
+    if current in statuses:
+        return current
+    return min(rows, key=lambda row: (row[4], row[0]))[0]
 
 
 def recount_recent() -> int:
