@@ -233,10 +233,26 @@ class RecentIndex:
         if newest < self.last_pk:
             # The table was emptied or rolled back: start over.
             self.__init__()
+        own = {pk for pk in stored if self.last_pk < pk <= newest}
+        # When every row since the last refresh is this process's own, as
+        # with a single worker, there is nothing to read.
+        if len(own) < newest - self.last_pk:
+            self._load(cutoff, own)
+        self.last_pk = max(self.last_pk, newest)
+
+        while self.expiry and self.expiry[0][0] < cutoff:
+            published_at, pk = heapq.heappop(self.expiry)
+            entry = self.entries.get(pk)
+            # A pk put again later has a newer heap entry of its own.
+            if entry is not None and entry.published_at == published_at:
+                self._unlink(pk, entry.values)
+                del self.entries[pk]
+
+    def _load(self, cutoff: datetime, own: set[int]) -> None:
         recent = NewsItem.objects.filter(
             pk__gt=self.last_pk, published_at__gte=cutoff, minhash__isnull=False
         )
-        for first, last in _runs(pk for pk in stored if pk > self.last_pk):
+        for first, last in _runs(own):
             recent = recent.exclude(pk__range=(first, last))
         rows = recent.values_list("pk", "source_id", "published_at", "minhash")
         loaded = [
@@ -249,15 +265,6 @@ class RecentIndex:
             keys, sizes = band_keys(matrix).tolist(), word_counts(matrix).tolist()
             for row, row_keys, size in zip(loaded, keys, sizes, strict=True):
                 self.put(*row, keys=row_keys, words=size)
-        self.last_pk = max(self.last_pk, newest)
-
-        while self.expiry and self.expiry[0][0] < cutoff:
-            published_at, pk = heapq.heappop(self.expiry)
-            entry = self.entries.get(pk)
-            # A pk put again later has a newer heap entry of its own.
-            if entry is not None and entry.published_at == published_at:
-                self._unlink(pk, entry.values)
-                del self.entries[pk]
 
     def candidates(self, keys: list[int]) -> set[int]:
         """The pks sharing at least one band key with `keys`."""

@@ -132,13 +132,19 @@ def current_vocabulary() -> Vocabulary:
 
 
 def _find(
-    tokens: Sequence[str], starts: dict[str, list[CompiledTerm]]
+    tokens: tuple[str, ...], starts: dict[str, list[CompiledTerm]]
 ) -> set[CompiledTerm]:
     found: set[CompiledTerm] = set()
-    # Most words start no term; the positions that do are found in C.
-    for position in [at for at, token in enumerate(tokens) if token in starts]:
-        for term in starts[tokens[position]]:
-            if tuple(tokens[position : position + len(term.tokens)]) == term.tokens:
+    # Most words start no term: the few that do are found by a set
+    # intersection in C, and only longer terms are looked for in place.
+    for first in starts.keys() & set(tokens):
+        for term in starts[first]:
+            size = len(term.tokens)
+            if size == 1:
+                found.add(term)
+                continue
+            starts_here = (at for at, token in enumerate(tokens) if token == first)
+            if any(tokens[at : at + size] == term.tokens for at in starts_here):
                 found.add(term)
     return found
 

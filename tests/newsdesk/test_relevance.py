@@ -87,6 +87,15 @@ def test_multi_word_terms_match_only_as_phrases():
     assert together.score > apart.score
 
 
+def test_a_phrase_is_found_after_a_first_loose_word():
+    source = make_source()
+
+    # the first "gas" starts no phrase; the second does
+    later = make_item(source, "El gas sube; el gas natural importado, más")
+
+    assert "gas natural" in terms(later)
+
+
 def test_irrelevant_text_scores_low():
     source = make_source()
 
