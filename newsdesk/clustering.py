@@ -442,8 +442,18 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
         # This batch is put from memory below; only other workers' rows
         # need reading.
         _index.refresh(now, stored=list(signed))
+        # Each item asks before it is put: an item can only join one
+        # judged before it, so the batch's later items need not be
+        # proposed, and an item no longer meets itself in every band.
+        queried: list[_Candidate] = []
+        pairs: list[tuple[_Candidate, int, _Entry]] = []
         for item in ordered:
-            if item.pk not in empty and item.published_at >= now - WINDOW:
+            if item.pk in empty:
+                continue
+            if item.published_at >= horizon:
+                queried.append(candidates[item.pk])
+                pairs += _nearby(candidates[item.pk], keys[item.pk], _index)
+            if item.published_at >= now - WINDOW:
                 _index.put(
                     item.pk,
                     item.source_id,
@@ -452,17 +462,9 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
                     keys[item.pk],
                     sizes[item.pk],
                 )
-        # Only candidates similar enough are kept: the database is asked
-        # about likely matches, not about everything the index proposed.
-        proposed = _similar(
-            [
-                candidates[item.pk]
-                for item in ordered
-                if item.pk not in empty and item.published_at >= horizon
-            ],
-            keys,
-            _index,
-        )
+    # Only candidates similar enough are kept: the database is asked
+    # about likely matches, not about everything the index proposed.
+    proposed = _similar(queried, pairs)
 
     known = _known_candidates(items, proposed)
     members = _members(
@@ -537,21 +539,27 @@ def take_turn() -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLUSTERING_LOCK])
 
 
+def _nearby(
+    item: _Candidate, keys: list[int], index: RecentIndex
+) -> list[tuple[_Candidate, int, _Entry]]:
+    """The indexed items the LSH proposes for `item`, within 72 hours."""
+    pairs = []
+    for pk in index.candidates(keys):
+        entry = index.entries.get(pk)
+        if (
+            pk != item.pk
+            and entry is not None
+            and abs(entry.published_at - item.published_at) <= WINDOW
+        ):
+            pairs.append((item, pk, entry))
+    return pairs
+
+
 def _similar(
-    items: list[_Candidate], keys: dict[int, list[int]], index: RecentIndex
+    items: list[_Candidate], pairs: list[tuple[_Candidate, int, _Entry]]
 ) -> dict[int, list[int]]:
-    """For each item, the proposed items close enough in date and text to
-    be its story."""
-    pairs: list[tuple[_Candidate, int, _Entry]] = []
-    for item in items:
-        for pk in index.candidates(keys[item.pk]):
-            entry = index.entries.get(pk)
-            if (
-                pk != item.pk
-                and entry is not None
-                and abs(entry.published_at - item.published_at) <= WINDOW
-            ):
-                pairs.append((item, pk, entry))
+    """For each item, the proposed items close enough in text to be its
+    story."""
     found: dict[int, list[int]] = {item.pk: [] for item in items}
     if not pairs:
         return found

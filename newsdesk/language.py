@@ -230,7 +230,10 @@ def stem(word: str, language: str) -> str:
     too short to mean anything ("solar" stems to "sol", the sun), and then
     the word without its plural ending ("solares" still meets "solar")."""
     # Stemming is the costliest step per word; news vocabulary repeats a lot,
-    # so the cache makes it nearly free after the first few feeds.
+    # so the cache makes it nearly free after the first few feeds. Figures
+    # repeat less and have no endings: Snowball gives them back unchanged.
+    if word.isdigit():
+        return word
     stemmed = _stemmer(language).stemWord(word)
     if len(stemmed) >= MIN_STEM:
         return stemmed

@@ -3,7 +3,7 @@
 import pytest
 
 from newsdesk import clustering
-from newsdesk.language import detect_language
+from newsdesk.language import detect_language, stems
 from newsdesk.models import Term
 from newsdesk.vocabulary import SEED_TERMS, seed_vocabulary
 
@@ -155,3 +155,10 @@ def test_short_stems_do_not_match_other_words():
 
     assert "solar" not in terms(sunny)
     assert "solar" in terms(panels)
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_figures_are_compared_as_written(language):
+    figures = ["500", "2050", "2024"]
+
+    assert stems([*figures, "megavatios"], language)[:3] == figures
