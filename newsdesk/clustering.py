@@ -317,6 +317,9 @@ class _Candidate:
     # Hash values only: comparing arrays spares building MinHash objects.
     values: np.ndarray
     words: float = field(default=-1.0)
+    # What picks the row a new cluster shows.
+    score: float = 0.0
+    status: str = NewsItem.Status.NEW
 
     def __post_init__(self) -> None:
         if self.words < 0:
@@ -400,9 +403,9 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
     near-identical text, the same one) told the same story within 72 hours.
 
     Items signed by `sign_items` keep that signature; the others are signed
-    here. Sets `minhash` on the items (not saved), creates the clusters and
-    saves every item's link to its cluster; returns the pks of the clusters
-    touched, to `recount`.
+    here. Sets `minhash` on the items (not saved), creates the clusters
+    (counted) and saves every item's link to its cluster; returns the pks
+    of the earlier clusters that gained items, to `recount`.
     """
     take_turn()
     now = timezone.now()
@@ -434,6 +437,8 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
             item.cluster_id,
             signed[item.pk],
             sizes[item.pk],
+            item.score,
+            item.status,
         )
         for item in ordered
     }
@@ -480,15 +485,16 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
                 item.cluster_id = cluster_id
         # Later items of the batch may join this one.
         known[item.pk] = candidate
-    return joins.save(batch)
+    return joins.save(batch, members)
 
 
 class _Joins:
     """The links a batch makes, written together once it is judged.
 
     A story the batch starts has a placeholder (negative) id until its
-    cluster is created; its rows are linked in one UPDATE per cluster
-    rather than in a query or two per item.
+    cluster is created, already counted, since all its members are in
+    hand; its rows are linked in one UPDATE per cluster rather than in a
+    query or two per item.
     """
 
     def __init__(self) -> None:
@@ -504,22 +510,35 @@ class _Joins:
     def link(self, cluster_id: int, pk: int) -> None:
         self.links[cluster_id].append(pk)
 
-    def save(self, batch: dict[int, NewsItem]) -> set[int]:
+    def save(
+        self, batch: dict[int, NewsItem], members: dict[int, list[_Candidate]]
+    ) -> set[int]:
+        """Write the batch's clusters and links; returns the clusters that
+        existed before and gained items, which `recount` must count."""
+        for n, cluster in enumerate(self.started, start=1):
+            rows = [
+                (c.pk, c.source_id, c.score, c.status, c.published_at)
+                for c in members[-n]
+            ]
+            cluster.item_count = len(rows)
+            cluster.source_count = len({source_id for _, source_id, *_ in rows})
+            cluster.representative_id = _representative(cluster.representative_id, rows)
         # On PostgreSQL and SQLite >= 3.35 the pks come back with the rows.
         Cluster.objects.bulk_create(self.started)
         real = {-n: cluster.pk for n, cluster in enumerate(self.started, start=1)}
 
-        touched: set[int] = set()
+        grown: set[int] = set()
         for placeholder, pks in self.links.items():
             cluster_id = real.get(placeholder, placeholder)
             NewsItem.objects.filter(pk__in=pks).update(cluster_id=cluster_id)
             for pk in pks:
                 if pk in batch:
                     batch[pk].cluster_id = cluster_id
-            touched.add(cluster_id)
+            if placeholder > 0:
+                grown.add(cluster_id)
         if self.started:
             logger.debug("Clusters started: %s", [c.pk for c in self.started])
-        return touched
+        return grown
 
 
 def take_turn() -> None:
@@ -587,12 +606,9 @@ def _known_candidates(
     if not wanted:
         return {}
     rows = NewsItem.objects.filter(pk__in=wanted, minhash__isnull=False).values_list(
-        "pk", "source_id", "published_at", "cluster_id", "minhash"
+        *_CANDIDATE_FIELDS
     )
-    return {
-        pk: _Candidate(pk, source_id, published_at, cluster_id, values(data))
-        for pk, source_id, published_at, cluster_id, data in rows
-    }
+    return {row[0]: _candidate(*row) for row in rows}
 
 
 def _members(cluster_ids: set[int]) -> dict[int, list[_Candidate]]:
@@ -601,13 +617,41 @@ def _members(cluster_ids: set[int]) -> dict[int, list[_Candidate]]:
         return {}
     rows = NewsItem.objects.filter(cluster_id__in=cluster_ids, minhash__isnull=False)
     members: dict[int, list[_Candidate]] = {pk: [] for pk in cluster_ids}
-    for pk, source_id, published_at, cluster_id, data in rows.values_list(
-        "pk", "source_id", "published_at", "cluster_id", "minhash"
-    ):
-        members[cluster_id].append(
-            _Candidate(pk, source_id, published_at, cluster_id, values(data))
-        )
+    for row in rows.values_list(*_CANDIDATE_FIELDS):
+        candidate = _candidate(*row)
+        members[candidate.cluster_id].append(candidate)
     return members
+
+
+_CANDIDATE_FIELDS = (
+    "pk",
+    "source_id",
+    "published_at",
+    "cluster_id",
+    "minhash",
+    "score",
+    "status",
+)
+
+
+def _candidate(
+    pk: int,
+    source_id: int,
+    published_at: datetime,
+    cluster_id: int | None,
+    data: bytes,
+    score: float,
+    status: str,
+) -> _Candidate:
+    return _Candidate(
+        pk,
+        source_id,
+        published_at,
+        cluster_id,
+        values(data),
+        score=score,
+        status=status,
+    )
 
 
 def _join(

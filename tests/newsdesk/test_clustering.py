@@ -154,6 +154,52 @@ def test_a_richer_telling_lifts_the_story_out_of_low_relevance(db):
     assert rich.score >= relevance.threshold()
 
 
+def test_a_story_a_poll_starts_is_counted_as_a_recount_would(db):
+    # given an earlier terse telling, stored alone
+    seed_vocabulary()
+    terse = make_item(
+        make_source("Radio"),
+        "Adjudicada la línea Colectora en La Guajira para conectar parques",
+        "Se adjudicó la línea Colectora en La Guajira para conectar parques.",
+    )
+
+    # when one poll brings two richer tellings from two more outlets
+    rich, other = (
+        make_item(make_source(name), title, summary, enrich=False)
+        for name, (title, summary) in zip(
+            ("Portafolio", "Semana"), STORY[:2], strict=True
+        )
+    )
+    enrich_items([rich, other])
+
+    # then the story it starts is counted, shown through its best telling
+    cluster = Cluster.objects.get()
+    best = max([terse, rich, other], key=lambda item: (item.score, -item.pk))
+    assert (cluster.item_count, cluster.source_count) == (3, 3)
+    assert cluster.representative_id == best.pk
+
+    # and a recount finds nothing to change
+    clustering.recount({cluster.pk})
+    recounted = Cluster.objects.get()
+    assert (recounted.item_count, recounted.source_count) == (3, 3)
+    assert recounted.representative_id == cluster.representative_id
+
+
+def test_a_decided_telling_stays_the_row_of_the_story_it_starts():
+    # given a telling the desk already dismissed
+    outlets = [make_source(name) for name in ("El Tiempo", "Portafolio")]
+    first = make_item(outlets[0], *STORY[0])
+    NewsItem.objects.filter(pk=first.pk).update(status=NewsItem.Status.DISMISSED)
+
+    # when another outlet tells the story
+    make_item(outlets[1], *STORY[1])
+
+    # then the story keeps the decided row, not a fresh one to review again
+    cluster = Cluster.objects.get()
+    assert cluster.representative_id == first.pk
+    assert (cluster.item_count, cluster.source_count) == (2, 2)
+
+
 def test_a_polls_batch_is_signed_as_each_item_alone():
     # given items with words, without any, and sharing words
     items = [
