@@ -137,6 +137,7 @@ class SourceAdmin(FeminineAdminMixin, admin.ModelAdmin):
         "suggested_url",
         "etag",
         "last_modified",
+        "request_validators",
         "moved_to_url",
         "moved_count",
         "poll_lease_until",
@@ -181,6 +182,7 @@ class SourceAdmin(FeminineAdminMixin, admin.ModelAdmin):
                 "fields": [
                     "etag",
                     "last_modified",
+                    "request_validators",
                     "moved_to_url",
                     "moved_count",
                     "poll_lease_until",

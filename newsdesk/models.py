@@ -135,6 +135,11 @@ class Source(models.Model):
     # Conditional GET validators from the last successful response.
     etag = models.CharField(_("ETag"), max_length=500, blank=True)
     last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
+    # The same for a poll's other requests (the portal's publications), by
+    # URL: {url: {"etag": ..., "last_modified": ...}}.
+    request_validators = models.JSONField(
+        _("validadores de otras consultas"), default=dict, blank=True, editable=False
+    )
     # A permanent redirect moves `url` only once it has held for several
     # polls in a row: a site that misbehaves for an hour keeps its address.
     moved_to_url = models.URLField(

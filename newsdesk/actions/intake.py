@@ -177,8 +177,16 @@ def forget_validators(source: Source) -> list[str]:
     page changes. Returns the fields to save, `updated_at` included.
     """
     source.etag = source.last_modified = source.moved_to_url = ""
+    source.request_validators = {}
     source.moved_count = 0
-    return ["etag", "last_modified", "moved_to_url", "moved_count", "updated_at"]
+    return [
+        "etag",
+        "last_modified",
+        "request_validators",
+        "moved_to_url",
+        "moved_count",
+        "updated_at",
+    ]
 
 
 # --- Polling -----------------------------------------------------------------
@@ -340,9 +348,13 @@ def _mark_healthy(
         source.etag = result.etag[:500]
         source.last_modified = result.last_modified[:100]
         fields += ["etag", "last_modified"]
+    kept = getattr(result, "request_validators", None)
+    if kept is not None and kept != source.request_validators:
+        source.request_validators = kept
+        fields.append("request_validators")
     if hasattr(result, "permanent_redirect"):
         _follow_redirect(source, result.permanent_redirect)
-        fields += ["url", "moved_to_url", "moved_count"]
+        fields += ["url", "moved_to_url", "moved_count", "request_validators"]
     source.save(update_fields=fields)
 
 
@@ -360,6 +372,7 @@ def _follow_redirect(source: Source, target: str) -> None:
         source.moved_to_url, source.moved_count = "", 0
         # The validators belonged to the old address.
         source.etag = source.last_modified = ""
+        source.request_validators = {}
 
 
 def _record_failure(

@@ -23,10 +23,21 @@ class HttpReadResult(ReadResult):
     # Where every hop of a redirect moved permanently, else "".
     permanent_redirect: str = ""
     final_url: str = ""
+    # Validators of the poll's other requests, by URL, for
+    # `Source.request_validators`; None when the reader keeps none.
+    request_validators: dict[str, dict[str, str]] | None = None
 
     def forget_validators(self) -> None:
         """Make the next poll read in full, whatever the server says."""
         self.etag = self.last_modified = ""
+
+
+def kept_validators(kept: object, url: str) -> tuple[str, str]:
+    """The (etag, last_modified) kept for `url` in request_validators."""
+    held = kept.get(url) if isinstance(kept, dict) else None
+    if not isinstance(held, dict):
+        return "", ""
+    return str(held.get("etag") or ""), str(held.get("last_modified") or "")
 
 
 def conditional_fetch(

@@ -6,13 +6,14 @@ plans: PDF files) from its media library. When the API does not answer
 reader falls back to the portal's pages and CSS selectors. Every new
 publication becomes a candidate with its document link.
 
-The source keeps one pair of validators, for the poll's first request:
-the posts listing, or the news page when ``api`` is false. A 304 there
-spares parsing the news; the poll counts as "not modified" only when no
-publications are read, since the documents carry no validators of their
-own. A news page read because the API failed is read in full: the
-validators kept are the API's. A permanent redirect of that request moves
-the base address when it is the same route under another base.
+The source's validators are for the poll's first request: the posts
+listing, or the news page when ``api`` is false. A 304 there spares parsing
+the news. The publications listing (media or page) keeps its own, in
+`Source.request_validators`, kept only once what it listed was read; the
+poll counts as "not modified" when both answer 304. A news page read
+because the API failed is read in full: the validators kept are the API's.
+A permanent redirect of the first request moves the base address when it is
+the same route under another base.
 
 `Source.url` is the portal's base address (https://www.upme.gov.co/).
 
@@ -50,7 +51,11 @@ from newsdesk.dates import parse_date
 from newsdesk.identity import canonical_url
 from newsdesk.sanitize import clean_html, plain_text, web_url
 from newsdesk.sources.base import EntryData, FetchError, Reader
-from newsdesk.sources.conditional import HttpReadResult, conditional_fetch
+from newsdesk.sources.conditional import (
+    HttpReadResult,
+    conditional_fetch,
+    kept_validators,
+)
 from newsdesk.sources.extract import decode_page, lead_html, parse_html
 from newsdesk.sources.options import ConfigCheck, Options
 
@@ -142,11 +147,9 @@ class PortalReader(Reader):
 
         entries, result = self._news(conf)
         if conf.publications and (conf.api or conf.publications_url):
-            # Documents keep no validators of their own, so a poll that
-            # reads them is never "not modified"; only its news are spared.
-            result.not_modified = False
+            kept: dict[str, dict[str, str]] = {}
             try:
-                entries += self._publications(conf)
+                documents = self._publications(conf, kept)
             except FetchError as exc:
                 # The news are good on their own; the editor still learns
                 # that documents could not be read.
@@ -159,6 +162,11 @@ class PortalReader(Reader):
                     _("No se pudieron leer las publicaciones: %(error)s")
                     % {"error": exc.message}
                 )
+                documents = []
+            if documents is not None:
+                entries += documents
+                result.not_modified = False
+            result.request_validators = kept
 
         logger.info("Portal source %s: %d candidates", self.source.pk, len(entries))
         result.entries = entries
@@ -258,19 +266,30 @@ class PortalReader(Reader):
 
     # Publications
 
-    def _publications(self, conf: PortalSettings) -> list[EntryData]:
+    def _publications(
+        self, conf: PortalSettings, kept: dict[str, dict[str, str]]
+    ) -> list[EntryData] | None:
+        """The listed documents, or None when the listing is unchanged.
+
+        The listing's new validators go into `kept` once it has been read.
+        """
         if conf.api:
             url = self._api_url(
                 conf, "media", mime_type="application/pdf", _fields=MEDIA_FIELDS
             )
             try:
                 with _api_errors():
-                    response = http.fetch(url, accept=JSON_ACCEPT)
-                return [
+                    response, result = self._fetch_other(url, JSON_ACCEPT)
+                if result.not_modified:
+                    kept[url] = _validators(result)
+                    return None
+                documents = [
                     entry
                     for media in _api_data(response)
                     if (entry := self._media_entry(media)) is not None
                 ]
+                kept[url] = _validators(result)
+                return documents
             except ApiUnavailable:
                 logger.info(
                     "Portal source %s: media API unavailable, reading pages",
@@ -278,7 +297,12 @@ class PortalReader(Reader):
                 )
         if not conf.publications_url:
             return []
-        return self._page_publications(conf)
+        response, result = self._fetch_other(conf.publications_url, HTML_ACCEPT)
+        documents = (
+            None if result.not_modified else self._page_publications(conf, response)
+        )
+        kept[conf.publications_url] = _validators(result)
+        return documents
 
     def _media_entry(self, media: object) -> EntryData | None:
         if not isinstance(media, dict):
@@ -297,8 +321,9 @@ class PortalReader(Reader):
             extra={"kind": "publication", "wp_id": media.get("id")},
         )
 
-    def _page_publications(self, conf: PortalSettings) -> list[EntryData]:
-        response = http.fetch(conf.publications_url, accept=HTML_ACCEPT)
+    def _page_publications(
+        self, conf: PortalSettings, response: http.HttpResponse
+    ) -> list[EntryData]:
         tree, page_url = _tree(response, conf.publications_url)
         found: dict[str, EntryData] = {}
         for anchor in _select_links(
@@ -344,6 +369,19 @@ class PortalReader(Reader):
             conf.base, url, result.permanent_redirect
         )
         return response, result
+
+    def _fetch_other(
+        self, url: str, accept: str
+    ) -> tuple[http.HttpResponse, HttpReadResult]:
+        """A later request of the poll, conditional on its own validators."""
+        etag, last_modified = kept_validators(self.source.request_validators, url)
+        return conditional_fetch(
+            url, etag=etag, last_modified=last_modified, accept=accept
+        )
+
+
+def _validators(result: HttpReadResult) -> dict[str, str]:
+    return {"etag": result.etag[:500], "last_modified": result.last_modified[:100]}
 
 
 @contextmanager

@@ -399,6 +399,111 @@ def test_unchanged_news_still_let_new_publications_in(monkeypatch):
     assert source.last_modified == "Thu, 03 Dec 2026 13:00:00 GMT"
 
 
+MEDIA_VALIDATORS = {"ETag": '"media-v1"'}
+
+
+def serve_media(status: int = 200, **headers: str) -> None:
+    responses.add(
+        responses.GET,
+        MEDIA,
+        body=fixture("wp_media_pdf.json") if status == 200 else b"",
+        status=status,
+        headers=headers,
+        content_type=JSON,
+    )
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_unchanged_news_and_publications_make_an_unchanged_poll(monkeypatch):
+    # given a portal whose posts and documents both carry validators
+    serve_posts(**VALIDATORS)
+    serve_media(**MEDIA_VALIDATORS)
+    serve_posts(status=304)
+    serve_media(status=304)
+    source = portal_source()
+    intake.poll_source(source.pk)
+
+    # when polled again, with parsing made to fail loudly
+    monkeypatch.setattr("newsdesk.sources.portal._api_data", no_parsing)
+    attempt = intake.poll_source(source.pk)
+
+    # then each listing was asked with its own validators, and nothing read
+    assert responses.calls[2].request.headers["If-None-Match"] == '"posts-v1"'
+    assert responses.calls[3].request.headers["If-None-Match"] == '"media-v1"'
+    assert attempt.outcome == Source.Outcome.NOT_MODIFIED
+    source.refresh_from_db()
+    assert source.items.count() == 5
+    assert [kept["etag"] for kept in source.request_validators.values()] == [
+        '"media-v1"'
+    ]
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_changed_publications_are_read_under_unchanged_news():
+    serve_posts(**VALIDATORS)
+    responses.add(responses.GET, MEDIA, json=[], headers=MEDIA_VALIDATORS)
+    serve_posts(status=304)
+    serve_media(ETag='"media-v2"')
+    source = portal_source()
+    intake.poll_source(source.pk)
+
+    attempt = intake.poll_source(source.pk)
+
+    assert responses.calls[3].request.headers["If-None-Match"] == '"media-v1"'
+    assert attempt.outcome == Source.Outcome.OK
+    assert attempt.items_created == 2
+    source.refresh_from_db()
+    assert '"media-v2"' in str(source.request_validators)
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_a_documents_listing_that_could_not_be_read_keeps_no_validators():
+    # given a media listing that answers with an ETag but broken JSON
+    serve_posts(**VALIDATORS)
+    responses.add(
+        responses.GET, MEDIA, body=b"[{", content_type=JSON, headers=MEDIA_VALIDATORS
+    )
+    serve_posts(status=304)
+    serve_media(**MEDIA_VALIDATORS)
+    source = portal_source()
+    intake.poll_source(source.pk)
+
+    # when polled again
+    attempt = intake.poll_source(source.pk)
+
+    # then the listing is asked in full, and its documents come in
+    assert "If-None-Match" not in responses.calls[3].request.headers
+    assert attempt.items_created == 2
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_unchanged_pages_make_an_unchanged_poll_with_the_api_off():
+    for url, name, etag in (
+        (NEWS_PAGE, "portal_news.html", '"noticias-v1"'),
+        (PUBLICATIONS_PAGE, "portal_publications.html", '"docs-v1"'),
+    ):
+        responses.add(
+            responses.GET,
+            url,
+            body=fixture(name),
+            headers={"ETag": etag},
+            content_type="text/html; charset=UTF-8",
+        )
+    responses.add(responses.GET, NEWS_PAGE, status=304)
+    responses.add(responses.GET, PUBLICATIONS_PAGE, status=304)
+    source = portal_source(api=False, **FALLBACK_CONFIG)
+    intake.poll_source(source.pk)
+
+    attempt = intake.poll_source(source.pk)
+
+    assert responses.calls[3].request.headers["If-None-Match"] == '"docs-v1"'
+    assert attempt.outcome == Source.Outcome.NOT_MODIFIED
+
+
 @responses.activate
 @pytest.mark.django_db
 def test_changed_posts_listing_is_read_in_full():

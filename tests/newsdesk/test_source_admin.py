@@ -306,6 +306,7 @@ def test_editing_the_address_or_settings_drops_the_validators(admin_client):
         last_modified="Thu, 03 Dec 2026 13:00:00 GMT",
         moved_to_url="https://diario.example/seccion/economia/",
         moved_count=2,
+        request_validators={"https://diario.example/docs/": {"etag": '"d1"'}},
     )
     change_url = reverse("admin:newsdesk_source_change", args=[source.pk])
     data = source_form(
@@ -323,6 +324,7 @@ def test_editing_the_address_or_settings_drops_the_validators(admin_client):
     source.refresh_from_db()
     assert source.config == {"link_selector": "h2 a"}
     assert (source.etag, source.last_modified) == ("", "")
+    assert source.request_validators == {}
     assert (source.moved_to_url, source.moved_count) == ("", 0)
 
     # and so does a new address
