@@ -4,8 +4,9 @@ Intake enriches a poll's items in two steps inside the poll's transaction:
 `prepare_items` (language, score, signature) before the rows are written,
 so they are written once, already enriched; `cluster_items` after, since a
 cluster links rows by pk. `enrich_items` does both for rows already stored
-(tests, repairs). It touches only derived fields, never an editor's
-decision, and costs a handful of queries per batch whatever its size.
+(tests, repairs), and `enrich_pending` for the rows whose enrichment failed
+at intake. It touches only derived fields, never an editor's decision, and
+costs a handful of queries per batch whatever its size.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ ENRICHED_FIELDS = (*PREPARED_FIELDS, "cluster")
 # Enough of the summary to tell the language without reading whole articles.
 LANGUAGE_SAMPLE_CHARS = 400
 LANGUAGE_SAMPLE_WORDS = 70
+# Items a failed enrichment stored bare, enriched again a batch at a time:
+# an item that keeps failing holds back only its own batch.
+PENDING_BATCH = 100
+PENDING_LIMIT = 2000
 
 
 def prepare_items(items: Sequence[NewsItem]) -> None:
@@ -63,6 +68,29 @@ def enrich_items(items: Sequence[NewsItem]) -> None:
         _save(items, ENRICHED_FIELDS)
         clustering.recount(touched)
     logger.debug("Enriched %s items, %s clusters touched", len(items), len(touched))
+
+
+def enrich_pending(limit: int = PENDING_LIMIT) -> int:
+    """Enrich the items stored without a signature, newest first.
+
+    Intake keeps a poll's items when their enrichment fails (a model that
+    will not load, a time limit), but they wait unscored under "Baja
+    relevancia" and outside their clusters until enriched. Returns how many
+    were enriched.
+    """
+    pending = NewsItem.objects.filter(minhash__isnull=True).order_by("-pk")
+    pks = list(pending.values_list("pk", flat=True)[:limit])
+
+    enriched = 0
+    for start in range(0, len(pks), PENDING_BATCH):
+        batch = list(NewsItem.objects.filter(pk__in=pks[start : start + PENDING_BATCH]))
+        try:
+            enrich_items(batch)
+        except Exception:
+            logger.exception("Enriching %d pending items failed", len(batch))
+            continue
+        enriched += len(batch)
+    return enriched
 
 
 def _save(items: Sequence[NewsItem], names: Sequence[str]) -> None:

@@ -324,6 +324,13 @@ class NewsItem(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="newsitem_queue_idx"),
             models.Index(fields=["status", "-score"], name="newsitem_score_idx"),
+            # The few rows a failed enrichment left bare, which beat
+            # enriches again (enrich.enrich_pending): found without a scan.
+            models.Index(
+                fields=["-id"],
+                condition=models.Q(minhash__isnull=True),
+                name="newsitem_unenriched_idx",
+            ),
         ]
         verbose_name = _("noticia")
         verbose_name_plural = _("noticias")

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from newsdesk import clustering, relevance
+from newsdesk import clustering, enrich, relevance
 from newsdesk.actions import intake
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,15 @@ def poll_source_task(source_id: int) -> None:
             attempt.outcome,
             attempt.error_class or "-",
         )
+
+
+@shared_task(ignore_result=True)
+def enrich_pending_items() -> int:
+    """Beat task: enrich the items whose enrichment failed at intake."""
+    enriched = enrich.enrich_pending()
+    if enriched:
+        logger.info("enrich_pending_items enriched=%s", enriched)
+    return enriched
 
 
 # -- Relevance (newsdesk/relevance.py) ---------------------------------------

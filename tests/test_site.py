@@ -166,3 +166,16 @@ def test_editor_who_tries_to_approve_reads_why_in_spanish(editor_client):
     # then the page says who may approve
     assert response.status_code == 403
     assert "Solo quien aprueba puede aprobar" in response.content.decode()
+
+
+def test_every_beat_entry_names_a_registered_task():
+    # A misspelt task name would only fail in beat's log, every tick.
+    from upme_social.celery import app
+
+    app.loader.import_default_modules()
+
+    scheduled = {
+        entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert scheduled - set(app.tasks) == set()
+    assert "newsdesk.tasks.enrich_pending_items" in scheduled

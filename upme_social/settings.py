@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publishing.tasks.publish_due_posts",
         "schedule": timedelta(seconds=30),
     },
+    "enrich-pending-items": {
+        "task": "newsdesk.tasks.enrich_pending_items",
+        "schedule": timedelta(minutes=10),
+    },
     "retrain-relevance-model": {
         "task": "newsdesk.tasks.retrain_relevance_model",
         "schedule": timedelta(hours=24),

@@ -462,8 +462,9 @@ def _prepare(items: Sequence[NewsItem]) -> bool:
     try:
         enrich.prepare_items(items)
     except Exception:
-        # Stored items must survive a failing enrichment; they show
-        # unscored until the next update.
+        # Stored items must survive a failing enrichment; beat enriches
+        # them again (enrich.enrich_pending), found by their missing
+        # signature.
         logger.exception("Enriching %d items failed", len(items))
         for item in items:
             item.language, item.score, item.matched_terms = "", 0.0, []

@@ -10,7 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from newsdesk import tasks
+from newsdesk import enrich, tasks
 from newsdesk.actions import intake
 from newsdesk.models import ATTENTION_THRESHOLD, FetchAttempt, NewsItem, Source, Term
 from newsdesk.sources.base import EntryData, Reader, ReadResult
@@ -579,3 +579,103 @@ def test_polled_items_arrive_scored_and_clustered_across_outlets(feed_server):
     assert items[0].cluster_id is not None
     assert items[0].cluster_id == items[1].cluster_id
     assert items[0].cluster.source_count == 2
+
+
+def test_items_a_failed_enrichment_left_bare_are_enriched_by_beat(
+    feed_server, monkeypatch
+):
+    # given two outlets telling one story, the second polled while its
+    # enrichment failed
+    Term.objects.create(text="subasta", weight=1.5)
+    first = feed_source(
+        feed_server,
+        "/uno.xml",
+        Canned(
+            200,
+            _story_feed(
+                "UPME adjudica la subasta de transmisión Colectora en La Guajira",
+                "La Unidad de Planeación Minero Energética adjudicó la subasta "
+                "de la línea Colectora, que conectará parques eólicos.",
+                "uno-1",
+            ),
+            RSS,
+        ),
+    )
+    second = feed_source(
+        feed_server,
+        "/dos.xml",
+        Canned(
+            200,
+            _story_feed(
+                "Adjudicada la subasta de la línea Colectora en La Guajira",
+                "La UPME adjudicó la subasta de la línea de transmisión "
+                "Colectora, que conectará los parques eólicos.",
+                "dos-1",
+            ),
+            RSS,
+        ),
+    )
+    intake.poll_source(first.pk)
+
+    def broken(items):
+        raise SoftTimeLimitExceeded()
+
+    with monkeypatch.context() as patched:
+        patched.setattr("newsdesk.enrich.prepare_items", broken)
+        intake.poll_source(second.pk)
+    bare = second.items.get()
+    assert (bare.minhash, bare.score, bare.language) == (None, 0.0, "")
+
+    # when beat's repair runs, twice
+    enriched = tasks.enrich_pending_items()
+    again = tasks.enrich_pending_items()
+
+    # then the item has its language, score and reasons, joined its
+    # story's cluster, and nothing was left to do the second time
+    bare.refresh_from_db()
+    told_first = first.items.get()
+    assert (enriched, again) == (1, 0)
+    assert bare.language == "es"
+    assert bare.score == told_first.score == 4.5
+    assert {reason["term"] for reason in bare.matched_terms} == {"subasta"}
+    assert bare.cluster_id is not None
+    assert bare.cluster_id == told_first.cluster_id
+    assert bare.cluster.source_count == 2
+
+
+def test_an_item_whose_enrichment_keeps_failing_holds_back_only_its_batch(
+    monkeypatch,
+):
+    # given more bare items than one batch, the newest batch failing
+    source = Source.objects.create(
+        name="Energía Hoy", kind=Source.Kind.FEED, url="https://x.example/f"
+    )
+    NewsItem.objects.bulk_create(
+        NewsItem(
+            source=source,
+            identity=f"id-{n}",
+            title=f"Noticia de gas número {n}",
+            published_at=timezone.now(),
+        )
+        for n in range(5)
+    )
+    monkeypatch.setattr("newsdesk.enrich.PENDING_BATCH", 2)
+    newest = set(source.items.order_by("-pk").values_list("pk", flat=True)[:2])
+    real = enrich.prepare_items
+
+    def failing_for_newest(items):
+        if {item.pk for item in items} & newest:
+            raise RuntimeError("texto ilegible")
+        real(items)
+
+    monkeypatch.setattr("newsdesk.enrich.prepare_items", failing_for_newest)
+
+    # when the repair runs
+    enriched = enrich.enrich_pending()
+
+    # then the other batches were enriched; the failing one waits, bare
+    assert enriched == 3
+    assert (
+        set(source.items.filter(minhash__isnull=True).values_list("pk", flat=True))
+        == newest
+    )
