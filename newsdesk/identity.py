@@ -1,16 +1,26 @@
 """Canonical URLs and the identity key of a stored item.
 
 The same article reaches us with tracking parameters, a fragment, the
-mobile host or a trailing slash; `canonical_url` maps every such variant to
-one address, and `identity_keys` decides what identifies an entry.
+mobile host or a trailing slash, or wrapped in a redirector's link (a mail
+gateway's Safe Links, Google Alerts, Facebook's link shim); `canonical_url`
+maps every such variant to one address, and `identity_keys` decides what
+identifies an entry.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Sequence
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import (
+    SplitResult,
+    parse_qsl,
+    unquote,
+    urlencode,
+    urlsplit,
+    urlunsplit,
+)
 
 from newsdesk.sources.base import EntryData
 
@@ -62,13 +72,33 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "_ga", "oly_", "hsa_", "mkt_", "_hs")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MOBILE_PREFIXES = ("m.", "mobile.", "amp.")
+# Redirectors that carry the destination in their own query, by host:
+# (path or "" for any, the parameters that may hold it). Trackers that
+# hide it behind a request (Mailchimp's list-manage, t.co) stay as they
+# are: resolving them would mean a request per link.
+REDIRECTORS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    # Microsoft Defender for Office 365, which rewrites every link of the
+    # mail an Exchange Online mailbox receives.
+    (re.compile(r"(^|\.)safelinks\.protection\.outlook\.com$"), "", ("url",)),
+    # Google Alerts (url=) and Gmail or search results (q=), any country.
+    (
+        re.compile(r"^(www\.)?google\.(com|[a-z]{2})(\.[a-z]{2})?$"),
+        "/url",
+        ("url", "q"),
+    ),
+    (re.compile(r"^(l|lm)\.facebook\.com$"), "/l.php", ("u",)),
+    # Proofpoint URL Defense v2, which writes "%" as "-" and "/" as "_".
+    (re.compile(r"^urldefense\.proofpoint\.com$"), "/v2/url", ("u",)),
+)
+# A gateway's link around a Google Alerts link is two layers; more is a loop.
+MAX_UNWRAP = 3
 # The unique constraint holds identities of at most this many characters.
 MAX_IDENTITY = 500
 # GUIDs that outlets put on every item: never an identity.
 PLACEHOLDER_GUIDS = frozenset({"", "n/a", "na", "none", "null", "0", "undefined"})
 
 
-def canonical_url(url: str) -> str:
+def canonical_url(url: str, *, unwrapped: bool = False) -> str:
     url = (url or "").strip()
     if not url:
         return ""
@@ -82,6 +112,9 @@ def canonical_url(url: str) -> str:
         return url
 
     host = (parts.hostname or "").lower().rstrip(".")
+    # Once only: `unwrap` bounds the layers, a hostile link cannot recurse.
+    if not unwrapped and _wrapped(parts, host):
+        return canonical_url(unwrap(url), unwrapped=True)
     for prefix in MOBILE_PREFIXES:
         if host.startswith(prefix) and host.count(".") >= 2:
             host = "www." + host[len(prefix) :]
@@ -98,6 +131,35 @@ def canonical_url(url: str) -> str:
     # Outlets reorder parameters between fetches; sorting keeps one URL.
     query.sort()
     return urlunsplit((scheme, host, path, urlencode(query), ""))
+
+
+def unwrap(url: str) -> str:
+    """The destination of a redirector's link, else the link itself."""
+    for _ in range(MAX_UNWRAP):
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:
+            return url
+        target = _wrapped(parts, (parts.hostname or "").lower().rstrip("."))
+        if not target:
+            return url
+        url = target
+    return url
+
+
+def _wrapped(parts: SplitResult, host: str) -> str:
+    """The web address a redirector's link names, or ""."""
+    for pattern, path, names in REDIRECTORS:
+        if not pattern.search(host) or (path and parts.path != path):
+            continue
+        params = dict(parse_qsl(parts.query))
+        for name in names:
+            target = params.get(name, "").strip()
+            if host.startswith("urldefense."):
+                target = unquote(target.replace("-", "%").replace("_", "/"))
+            if target.lower().startswith(("http://", "https://")):
+                return target
+    return ""
 
 
 def _is_tracking(key: str) -> bool:

@@ -57,7 +57,7 @@ from imap_tools.errors import (
 from imap_tools.mailbox import BaseMailBox
 from imap_tools.utils import check_command_status
 
-from newsdesk.identity import canonical_url
+from newsdesk.identity import canonical_url, unwrap
 from newsdesk.sanitize import first_words, one_line, plain_text
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
 from newsdesk.sources.extract import html_to_text, lead_html, normalise_text, parse_html
@@ -603,7 +603,9 @@ def article_links(markup: str) -> list[ArticleLink]:
 
     found: dict[str, ArticleLink] = {}
     for anchor in tree.iter("a"):
-        url = (anchor.get("href") or "").strip()
+        # A mail gateway (Safe Links) or Google Alerts wraps every link:
+        # the article is judged, and stored, by where it leads.
+        url = unwrap((anchor.get("href") or "").strip())
         title = plain_text(anchor.text_content())
         if not _is_article_link(url, title):
             continue

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import pytest
 
-from newsdesk.identity import canonical_url, identity_keys
+from newsdesk.identity import canonical_url, identity_keys, unwrap
 from newsdesk.sources.base import EntryData
 
 STORY = "https://www.diario.example/economia/alivio-tarifa"
@@ -102,3 +103,56 @@ def test_very_long_guids_fit_the_column():
     key = identity_keys(1, [EntryData(title="x", guid="g" * 2000)])[0]
 
     assert len(key) <= 500
+
+
+def _quoted(url: str) -> str:
+    return quote(url, safe="")
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        # Microsoft Safe Links, as an Exchange Online mailbox receives it
+        "https://nam12.safelinks.protection.outlook.com/?url="
+        f"{_quoted(STORY + '?utm_source=boletin')}&data=05%7C02%7C&sdata=a%3D&reserved=0",
+        # Google Alerts, by mail or as a feed
+        f"https://www.google.com/url?rct=j&sa=t&url={_quoted(STORY)}&ct=ga&usg=AOv",
+        # Gmail and search results, from Colombia
+        f"https://www.google.com.co/url?q={_quoted(STORY)}&sa=D&source=editors",
+        f"https://l.facebook.com/l.php?u={_quoted(STORY)}&h=AT0x",
+        "https://urldefense.proofpoint.com/v2/url?"
+        "u=https-3A__www.diario.example_economia_alivio-2Dtarifa&d=DwMF&c=x",
+        # Safe Links around a Google Alerts link
+        "https://eur01.safelinks.protection.outlook.com/?url="
+        f"{_quoted('https://www.google.com/url?url=' + _quoted(STORY))}",
+    ],
+)
+def test_a_redirectors_link_is_the_article_it_leads_to(wrapped):
+    assert canonical_url(wrapped) == STORY
+    assert canonical_url(unwrap(wrapped)) == STORY
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "https://www.google.com/search?q=energia",
+        # Only a web address is a destination.
+        "https://www.google.com/url?q=javascript:alert(1)",
+        "https://l.facebook.com/l.php?u=",
+        # Mailchimp hides the destination behind a request.
+        "https://upme.us1.list-manage.com/track/click?u=abc&id=def&e=123",
+    ],
+)
+def test_links_that_name_no_destination_stay_as_they_are(kept):
+    assert unwrap(kept) == kept
+    assert canonical_url(kept).split("?")[0] == kept.split("?")[0]
+
+
+def test_deeply_nested_redirectors_stop_unwrapping():
+    # A hostile feed's link wrapped many times costs a bounded number of
+    # steps, and still gives an address.
+    url = STORY
+    for _ in range(8):
+        url = f"https://www.google.com/url?q={_quoted(url)}"
+
+    assert canonical_url(url).startswith("https://www.google.com/url?q=")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -97,6 +100,42 @@ def test_digest_newsletter_gives_one_candidate_per_article(imap):
     assert result.entries[3].summary == ""
     # Reading alone marks nothing.
     assert imap.message_ids("UNSEEN") == [DIGEST_ID]
+
+
+@pytest.mark.django_db
+def test_a_gateway_that_wraps_every_link_still_gives_the_articles(imap):
+    # given the digest as an Exchange Online mailbox receives it: every
+    # link rewritten by Safe Links
+    def safe_link(match: re.Match[str]) -> str:
+        target = html.unescape(match[1])
+        return (
+            'href="https://nam12.safelinks.protection.outlook.com/?url='
+            f'{quote(target, safe="")}&amp;data=05%7C02&amp;reserved=0"'
+        )
+
+    markup = (FIXTURES / "newsletter_digest.html").read_text()
+    wrapped = re.sub(r'href="([^"]+)"', safe_link, markup)
+    assert "safelinks" in wrapped
+    imap.deliver(
+        newsletter(
+            sender="Energía Hoy <boletin@energiahoy.example>",
+            subject="Energía Hoy: lo que pasó este miércoles",
+            html=wrapped,
+            date=datetime(2026, 12, 3, 6, 30, tzinfo=BOGOTA_OFFSET),
+            message_id=DIGEST_ID,
+        )
+    )
+
+    # when
+    result = MailboxReader(mailbox_source(imap)).read()
+
+    # then the same four articles, linked where they lead, and still none
+    # of the frame (social profiles, unsubscribe)
+    assert len(result.entries) == 4
+    assert result.entries[0].link.startswith(
+        "https://energiahoy.example/mineria/2026/12/03/subasta-de-cargo"
+    )
+    assert not any("safelinks" in entry.link for entry in result.entries)
 
 
 @pytest.mark.django_db
