@@ -13,6 +13,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+# Local state (the SQLite database, the filesystem broker, beat's schedule)
+# lives here, whichever broker and database are configured; a fresh clone
+# has no such directory.
+VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
