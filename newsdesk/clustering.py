@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash
 from datasketch.hashfunc import sha1_hash32
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -405,10 +405,14 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
     Items signed by `sign_items` keep that signature; the others are signed
     here. Sets `minhash` on the items (not saved), creates the clusters
     (counted) and saves every item's link to its cluster; returns the pks
-    of the earlier clusters that gained items, to `recount`.
+    of the earlier clusters that gained items or hold an edited one, to
+    `recount`.
     """
     take_turn()
     now = timezone.now()
+    # An edited item keeps its cluster, but its new score may make it the
+    # row the story shows.
+    edited = {item.cluster_id for item in items if item.cluster_id is not None}
     ordered = sorted(items, key=lambda item: (item.published_at, item.pk))
     for item in ordered:
         if not item.minhash:
@@ -423,7 +427,7 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
     # meet nothing: its signature is kept, the index is not asked.
     horizon = now - 2 * WINDOW
     if all(item.published_at < horizon for item in ordered):
-        return set()
+        return edited
 
     # One numpy pass for the whole poll rather than one per item.
     matrix = np.vstack(list(signed.values()))
@@ -485,7 +489,7 @@ def cluster_items(items: Sequence[NewsItem]) -> set[int]:
                 item.cluster_id = cluster_id
         # Later items of the batch may join this one.
         known[item.pk] = candidate
-    return joins.save(batch, members)
+    return joins.save(batch, members) | edited
 
 
 class _Joins:
@@ -837,8 +841,12 @@ def _representative(current: int | None, rows: list[tuple]) -> int:
 def recount_recent() -> int:
     """Pick the rows of recent stories again, after their scores changed."""
     since = timezone.now() - 2 * WINDOW
-    cluster_ids = set(
-        Cluster.objects.filter(updated_at__gte=since).values_list("pk", flat=True)
-    )
-    recount(cluster_ids)
+    # Polls link items to these clusters meanwhile; taking turns with them
+    # keeps a count from being written from rows read before their link.
+    with transaction.atomic():
+        take_turn()
+        cluster_ids = set(
+            Cluster.objects.filter(updated_at__gte=since).values_list("pk", flat=True)
+        )
+        recount(cluster_ids)
     return len(cluster_ids)

@@ -679,3 +679,55 @@ def test_an_item_whose_enrichment_keeps_failing_holds_back_only_its_batch(
         set(source.items.filter(minhash__isnull=True).values_list("pk", flat=True))
         == newest
     )
+
+
+def test_an_edit_that_makes_a_telling_relevant_moves_the_story_up(feed_server):
+    # given two outlets telling one story in words of no sector weight,
+    # clustered under the first outlet's telling
+    Term.objects.create(text="subasta", weight=1.5)
+    lead = (
+        "La línea Colectora conectará los parques eólicos de La Guajira con "
+        "el sistema interconectado nacional."
+    )
+    first = feed_source(
+        feed_server,
+        "/uno.xml",
+        Canned(
+            200,
+            _story_feed("Avanza la línea Colectora en La Guajira", lead, "uno-1"),
+            RSS,
+        ),
+    )
+    second = feed_source(
+        feed_server,
+        "/dos.xml",
+        Canned(
+            200,
+            _story_feed("Avanza la línea Colectora en La Guajira hoy", lead, "dos-1"),
+            RSS,
+        ),
+        Canned(
+            200,
+            _story_feed(
+                "Avanza la línea Colectora en La Guajira tras la subasta", lead, "dos-1"
+            ),
+            RSS,
+        ),
+    )
+    intake.poll_source(first.pk)
+    intake.poll_source(second.pk)
+    told_first, told_second = first.items.get(), second.items.get()
+    assert told_first.cluster_id == told_second.cluster_id is not None
+    assert told_first.cluster.representative_id == told_first.pk
+
+    # when the second outlet edits its telling to name the auction
+    second.refresh_from_db()
+    second.next_fetch_at = timezone.now()
+    second.save()
+    attempt = intake.poll_source(second.pk)
+
+    # then the story shows the now relevant telling
+    told_second.refresh_from_db()
+    assert attempt.items_updated == 1
+    assert told_second.score > told_first.score
+    assert told_second.cluster.representative_id == told_second.pk
