@@ -72,7 +72,12 @@ def stories(source: Source | None, text: str) -> QuerySet[NewsItem]:
         )
     if text:
         # Both sides folded alike: "energia" finds "Energía" on any database.
-        rows = rows.filter(search__contains=search_text(text))
+        # A story is found when any of its tellings matches.
+        wanted = search_text(text)
+        rows = rows.filter(
+            Q(search__contains=wanted)
+            | Q(cluster__in=Cluster.objects.filter(items__search__contains=wanted))
+        )
     return rows
 
 

@@ -383,3 +383,61 @@ def test_a_stored_script_link_is_shown_as_plain_text(editor_client, outlet):
     # then she reads the story, but no click runs the script
     assert RELEVANT_TITLE in html
     assert "javascript:" not in html
+
+
+STORY_LEAD = (
+    "Ecopetrol y la ANH abrirán la subasta de bloques de gas natural costa "
+    "afuera en el segundo semestre, con reglas nuevas para los operadores."
+)
+
+
+def told_twice(shown_title: str, other_title: str) -> tuple[NewsItem, NewsItem]:
+    """One story from two outlets, under titles of their own; the queue's
+    row for it is the first telling."""
+    earlier = timezone.now() - timedelta(hours=2)
+    shown = make_item(
+        make_source("El Tiempo"), shown_title, STORY_LEAD, published_at=earlier
+    )
+    other = make_item(make_source("Portafolio"), other_title, STORY_LEAD)
+    shown.refresh_from_db()
+    assert shown.cluster is not None
+    assert shown.cluster.representative_id == shown.pk
+    assert other.cluster_id == shown.cluster_id
+    return shown, other
+
+
+def test_search_finds_a_story_by_any_of_its_tellings(editor_client):
+    # given a story whose second telling names a place the shown one does not
+    told_twice(
+        "Ecopetrol y la ANH anuncian subasta de bloques de gas natural costa afuera",
+        "Subasta de bloques de gas natural costa afuera llega a La Guajira",
+    )
+
+    # when Erika searches for the place, written her way
+    html = page(editor_client, q="guajira")
+
+    # then the story is listed once, with both tellings, and counted once
+    assert html.count('class="queue-item"') == 1
+    assert "2 fuentes" in html
+    assert "La Guajira" in html
+    assert 'id="tab-count-relevantes">1<' in html
+    assert 'id="tab-count-baja">0<' in html
+
+
+def test_search_by_a_telling_keeps_the_source_filter(editor_client):
+    # given a story told by two outlets, and another outlet of its own
+    shown, _other = told_twice(
+        "Ecopetrol y la ANH anuncian subasta de bloques de gas natural costa afuera",
+        "Subasta de bloques de gas natural costa afuera llega a La Guajira",
+    )
+    elsewhere = make_source("Valora Analitik")
+    make_item(elsewhere, "La Guajira estrena parque eólico de 200 megavatios")
+
+    # when Erika searches the place within the outlet that did not name it
+    html = page(editor_client, source=shown.source_id, q="Guajira")
+
+    # then only the shared story is found: the other outlet's is filtered out
+    assert html.count('class="queue-item"') == 1
+    assert "2 fuentes" in html
+    assert "parque eólico" not in html
+    assert 'id="tab-count-relevantes">1<' in html
