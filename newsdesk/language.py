@@ -16,6 +16,8 @@ from itertools import repeat
 import snowballstemmer
 from langdetect import DetectorFactory, LangDetectException, detect
 
+from newsdesk.textcache import short_text_cache
+
 SPANISH = "es"
 ENGLISH = "en"
 STEMMED_LANGUAGES = (SPANISH, ENGLISH)
@@ -195,7 +197,7 @@ _ACCENT_MARKS = "".join(
 _ACCENTS = re.compile(f"[{_ACCENT_MARKS}]")
 
 
-@lru_cache(maxsize=1024)
+@short_text_cache(maxsize=1024)
 def fold(text: str) -> str:
     """Lower-case and drop accents: "Energía" and "ENERGIA" become equal.
 
@@ -211,7 +213,7 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-@lru_cache(maxsize=2048)
+@short_text_cache(maxsize=2048)
 def words(text: str) -> tuple[str, ...]:
     """Folded words; cached because relevance and clustering both read the
     title and summary of each item of a batch."""

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from newsdesk.textcache import short_text_cache
+
 # C0 controls that XML 1.0 forbids (tab, newline and carriage return are
 # allowed) plus the C1 range, which only ever shows up as mojibake.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
@@ -157,7 +159,7 @@ def plain_text(fragment: str, *, unescape: bool = True) -> str:
     return one_line(text)
 
 
-@lru_cache(maxsize=1024)
+@short_text_cache(maxsize=1024)
 def plain_text_cached(fragment: str) -> str:
     """`plain_text`, remembered: scoring, clustering and the search column
     all read the plain text of each summary of a poll."""
