@@ -18,7 +18,7 @@ Keys of `Source.config`:
   in the database. The password is never logged.
 - ``folder`` (default "INBOX").
 - ``allowed_senders`` (required): addresses ("boletin@medio.co") or whole
-  domains ("@medio.co"), as a list or a comma-separated text.
+  domains ("medio.co" or "@medio.co"), as a list or a comma-separated text.
 - ``digest``: true, false or "auto" (default): with "auto" a message whose
   HTML links at least three articles is read as a digest.
 - ``max_messages`` (default 50): messages read per poll, oldest first; the
@@ -46,6 +46,7 @@ import lxml.html
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 from imap_tools.errors import (
     ImapToolsError,
@@ -223,8 +224,14 @@ def _password(options: Options, *, resolve_env: bool) -> str:
     return password
 
 
+# The forms sender_allowed matches: an address ("boletin@medio.co") or a
+# whole domain ("medio.co", "@medio.co").
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
+_SENDER = re.compile(rf"(?:[^\s@<>]+@|@)?(?:{_LABEL}\.)+{_LABEL}")
+
+
 def _senders(options: Options) -> tuple[str, ...]:
-    senders = tuple(sender.lower() for sender in options.text_list("allowed_senders"))
+    senders = options.text_list("allowed_senders")
     if not senders:
         raise FetchError(
             "config",
@@ -233,7 +240,23 @@ def _senders(options: Options) -> tuple[str, ...]:
                 "de los boletines: sin ellos se leería cualquier correo."
             ),
         )
-    return senders
+
+    # A name or a bare word never matches a sender: the mailbox would be
+    # read without a candidate and without a word of why.
+    wrong = [sender for sender in senders if not _SENDER.fullmatch(sender)]
+    if wrong:
+        raise FetchError(
+            "config",
+            ngettext(
+                "En «allowed_senders», %(senders)s no es una dirección "
+                "(boletin@medio.co) ni un dominio (medio.co o @medio.co).",
+                "En «allowed_senders», %(senders)s no son direcciones "
+                "(boletin@medio.co) ni dominios (medio.co o @medio.co).",
+                len(wrong),
+            )
+            % {"senders": ", ".join(f"«{sender}»" for sender in wrong)},
+        )
+    return tuple(sender.lower() for sender in senders)
 
 
 def _digest_option(options: Options) -> bool | None:

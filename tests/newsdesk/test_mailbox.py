@@ -361,6 +361,9 @@ def test_closed_port_is_a_connection_error(imap):
     ("config", "key"),
     [
         ({"allowed_senders": []}, "allowed_senders"),
+        ({"allowed_senders": ["x"]}, "allowed_senders"),
+        ({"allowed_senders": "@medio.co, boletin@"}, "allowed_senders"),
+        ({"allowed_senders": ["Boletín <boletin@medio.co>"]}, "allowed_senders"),
         ({"host": ""}, "host"),
         ({"port": "imap"}, "port"),
         ({"digest": "a veces"}, "digest"),
@@ -374,6 +377,42 @@ def test_bad_config_says_which_key_is_wrong(imap, config, key):
 
     assert caught.value.error_class == "config"
     assert key in caught.value.message
+
+
+@pytest.mark.django_db
+def test_an_allowed_sender_that_is_no_address_nor_domain_is_named(imap):
+    # given an editor who typed names where the senders' addresses go
+    source = mailbox_source(
+        imap, allowed_senders=["@minas.example", "Energía Hoy", "prensa"]
+    )
+
+    # when the mailbox is polled
+    with pytest.raises(FetchError) as caught:
+        MailboxReader(source).read()
+
+    # then one message names the key and each entry that could never match
+    assert caught.value.error_class == "config"
+    assert caught.value.message == (
+        "En «allowed_senders», «Energía Hoy», «prensa» no son direcciones "
+        "(boletin@medio.co) ni dominios (medio.co o @medio.co)."
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sender",
+    ["prensa@minas.example", "Prensa@Minas.example", "minas.example", "@minas.example"],
+)
+def test_an_allowed_sender_is_an_address_or_a_whole_domain(imap, sender):
+    # given a press release, and a mailbox allowing its sender one of the ways
+    imap.deliver(plain_message())
+    reader = MailboxReader(mailbox_source(imap, allowed_senders=[sender]))
+
+    # when the mailbox is read
+    result = reader.read()
+
+    # then the release is a candidate
+    assert [entry.guid for entry in result.entries] == [PLAIN_ID]
 
 
 # The whole poll: read, store, then mark read
