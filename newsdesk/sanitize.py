@@ -19,6 +19,13 @@ from newsdesk.textcache import short_text_cache
 # allowed) plus the C1 range, which only ever shows up as mojibake.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 TAG = re.compile(r"<[^>]{0,2000}>")
+# Elements whose text is code or a frame, not words: dropped whole from
+# plain text, as nh3 drops them from HTML (an unclosed one runs to the end).
+DROPPED_ELEMENT = re.compile(
+    r"<(script|style|iframe|object|embed|noscript|template)\b[^>]{0,2000}>"
+    r".*?(?:</\1\s*>|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 ALLOWED_TAGS = frozenset(
     {
@@ -153,7 +160,10 @@ def plain_text(fragment: str, *, unescape: bool = True) -> str:
     CDATA); unescaping exactly once after the XML parser undoes that
     without eating a literal "&" the outlet meant.
     """
-    text = TAG.sub(" ", fragment) if "<" in fragment else fragment
+    if "<" in fragment:
+        text = TAG.sub(" ", DROPPED_ELEMENT.sub(" ", fragment))
+    else:
+        text = fragment
     if unescape and "&" in text:
         text = html.unescape(text)
     return one_line(text)

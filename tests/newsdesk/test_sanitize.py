@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newsdesk.models import search_text
-from newsdesk.sanitize import clean_html
+from newsdesk.sanitize import clean_html, plain_text
 
 FRAGMENT = '<p>Ver <a href="anexos/pliego.pdf">pliego</a></p><script>x()</script>'
 
@@ -37,3 +39,25 @@ def test_search_text_folds_each_part_as_if_joined():
         "energia solar en cordoba la creg & la upme publican la resolucion"
     )
     assert search_text(title, "", summary) == search_text(title, summary)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (
+            "<script>alert(1)</script>Precio del petróleo sube",
+            "Precio del petróleo sube",
+        ),
+        (
+            "Precio <STYLE type='text/css'>b{color:red}</STYLE>del petróleo",
+            "Precio del petróleo",
+        ),
+        ('Gas <iframe src="https://x.example"></iframe>natural', "Gas natural"),
+        # An element left open runs to the end: its text is code all the way.
+        ("Subasta eólica <script>document.write('x')", "Subasta eólica"),
+        # Words that merely look like a tag name are kept.
+        ("Scripts de la CREG &lt;borrador&gt;", "Scripts de la CREG <borrador>"),
+    ],
+)
+def test_plain_text_drops_code_with_its_element(title, expected):
+    assert plain_text(title) == expected
