@@ -260,9 +260,16 @@ def _too_large(url: str, limit: int) -> FetchError:
     logger.info("Body over %d bytes at %s", limit, safe_url(url))
     return FetchError(
         "too_large",
-        _("La respuesta supera el límite de %(mb)s MB.")
-        % {"mb": number_format(limit / (1024 * 1024), decimal_pos=1)},
+        _("La respuesta supera el límite de %(size)s.") % {"size": _binary_size(limit)},
     )
+
+
+def _binary_size(size: int) -> str:
+    # The limit is counted in 1024s, so its unit says so ("10 MiB"):
+    # "10,0 MB" would name a smaller limit than the real one.
+    amount, unit = (size / 1024**2, "MiB") if size >= 1024**2 else (size / 1024, "KiB")
+    places = 0 if amount.is_integer() else 1
+    return f"{number_format(amount, decimal_pos=places)} {unit}"
 
 
 def retry_after(headers: Mapping[str, str]) -> timedelta | None:

@@ -279,7 +279,7 @@ def test_oversized_body_is_cut_with_too_large(feed_server, settings, unsized):
     # then
     source.refresh_from_db()
     assert attempt.error_class == "too_large"
-    assert "MB" in source.last_error
+    assert "10 MiB" in source.last_error
     assert source.items.count() == 0
 
 

@@ -1,4 +1,4 @@
-"""Counts and sizes read as Colombian Spanish: "1 seguido", "10,0 MB"."""
+"""Counts and sizes read as Colombian Spanish: "1 seguido", "1,5 MiB"."""
 
 from datetime import timedelta
 
@@ -56,15 +56,26 @@ def test_one_source_needing_attention_reads_in_the_singular(editor_client):
     assert "1 requiere atención" in page
 
 
-def test_the_size_limit_uses_the_decimal_comma(feed_server, settings):
-    # given a limit of a megabyte and a half and a feed over it
-    settings.FETCH_MAX_BYTES = 1024 * 1024 * 3 // 2
-    url = feed_server.route("/grande.xml", Canned(200, b"x" * (2 * 1024 * 1024)))
+@pytest.mark.parametrize(
+    ("limit", "written"),
+    [
+        (10 * 1024 * 1024, "10 MiB"),
+        (1024 * 1024 * 3 // 2, "1,5 MiB"),
+        (500 * 1024, "500 KiB"),
+    ],
+)
+def test_the_size_limit_is_written_in_the_unit_it_counts(
+    feed_server, settings, limit, written
+):
+    # given a limit counted in binary units, and a feed over it
+    settings.FETCH_MAX_BYTES = limit
+    url = feed_server.route("/grande.xml", Canned(200, b"x" * (limit + 1)))
     source = Source.objects.create(name="Grande", url=url)
 
     # when it is polled
     attempt = intake.poll_source(source.pk)
 
-    # then the message writes the limit as the rest of the desk writes numbers
+    # then the message names the unit the limit is counted in, with the
+    # decimal comma the rest of the desk writes numbers with
     assert attempt.error_class == "too_large"
-    assert attempt.error == "La respuesta supera el límite de 1,5 MB."
+    assert attempt.error == f"La respuesta supera el límite de {written}."
