@@ -88,8 +88,13 @@ class FetchAttemptInline(admin.TabularInline):
         "duration_ms",
         "error_label",
         "error",
+        "warning_lines",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("avisos"))
+    def warning_lines(self, obj: FetchAttempt) -> str:
+        return " · ".join(obj.warnings or [])
 
     @admin.display(description=_("clase de error"))
     def error_label(self, obj: FetchAttempt) -> str:

@@ -200,6 +200,9 @@ class FetchAttempt(models.Model):
     entries_found = models.PositiveIntegerField(_("entradas encontradas"), default=0)
     items_created = models.PositiveIntegerField(_("noticias nuevas"), default=0)
     items_updated = models.PositiveIntegerField(_("noticias actualizadas"), default=0)
+    # What a successful poll could not do (articles that failed, a portal's
+    # documents that did not answer), for the editor, in Spanish.
+    warnings = models.JSONField(_("avisos"), default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]

@@ -59,6 +59,10 @@ MAX_BACKOFF = timedelta(days=1)
 
 FIELD_LIMITS = {"title": 1000, "author": 300}
 URL_LIMIT = 2000
+# A poll's warnings kept on its attempt (a newspaper's 20 failed articles
+# say enough in their first ten).
+MAX_WARNINGS = 10
+WARNING_CHARS = 500
 
 
 def max_entries() -> int:
@@ -269,6 +273,7 @@ def _record_success(
             entries_found=len(result.entries),
             items_created=len(created),
             items_updated=len(updated),
+            warnings=_warnings(result),
         )
         attempt.save()
         _mark_healthy(source, result, started_at, Source.Outcome.OK)
@@ -299,10 +304,16 @@ def _record_not_modified(
             duration_ms=_elapsed_ms(clock),
             outcome=Source.Outcome.NOT_MODIFIED,
             http_status=result.http_status or 304,
+            warnings=_warnings(result),
         )
         attempt.save()
         _mark_healthy(source, result, started_at, Source.Outcome.NOT_MODIFIED)
     return attempt
+
+
+def _warnings(result: ReadResult) -> list[str]:
+    # Shown on the source's page: a few lines, each of bounded length.
+    return [str(warning)[:WARNING_CHARS] for warning in result.warnings[:MAX_WARNINGS]]
 
 
 def _mark_healthy(

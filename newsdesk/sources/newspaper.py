@@ -42,7 +42,7 @@ from newsdesk.sources.article import extract_article
 from newsdesk.sources.base import EntryData, FetchError, Reader
 from newsdesk.sources.conditional import HttpReadResult, conditional_fetch
 from newsdesk.sources.extract import decode_page, lead_html, parse_html
-from newsdesk.sources.options import ConfigCheck, Options
+from newsdesk.sources.options import ConfigCheck, Options, invalid_selector
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ CONFIG_KEYS = ("link_selector", "max_articles")
 
 
 def _link_selector(options: Options) -> str:
-    return options.text("link_selector")
+    return options.css_selector("link_selector")
 
 
 def _max_articles(options: Options) -> int:
@@ -326,11 +326,7 @@ def selected_links(
     try:
         select = CSSSelector(selector)
     except (SelectorError, ValueError) as exc:
-        raise FetchError(
-            "config",
-            _("El selector CSS «%(selector)s» de «link_selector» no es válido.")
-            % {"selector": selector},
-        ) from exc
+        raise invalid_selector(selector, "link_selector") from exc
     if tree is None:
         return []
     base = _base_url(tree, page_url)

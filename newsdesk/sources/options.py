@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterable, Mapping
 from importlib import import_module
 from typing import Any
 
+from cssselect import SelectorError
 from django.utils.translation import gettext as _
+from lxml.cssselect import CSSSelector
 
 from newsdesk.sources.base import FetchError
 
@@ -51,6 +53,17 @@ class Options:
             )
         return value
 
+    def css_selector(self, key: str) -> str:
+        """A CSS selector ("" when absent), refused when it cannot compile:
+        a typo must show when the source is saved, not at its first poll."""
+        selector = self.text(key)
+        if selector:
+            try:
+                CSSSelector(selector)
+            except (SelectorError, ValueError) as exc:
+                raise invalid_selector(selector, key) from exc
+        return selector
+
     def integer(
         self, key: str, default: int, *, minimum: int = 1, maximum: int = 1000
     ) -> int:
@@ -88,6 +101,14 @@ class Options:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self._error(key, _("una lista de textos"))
         return [item.strip() for item in value if item.strip()]
+
+
+def invalid_selector(selector: str, key: str) -> FetchError:
+    return FetchError(
+        "config",
+        _("El selector CSS «%(selector)s» de «%(key)s» no es válido.")
+        % {"selector": selector, "key": key},
+    )
 
 
 class ConfigCheck:

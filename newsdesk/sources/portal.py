@@ -20,7 +20,8 @@ the same route under another base.
 Keys of `Source.config`:
 
 - ``api`` (default true): false skips the REST API and reads the pages.
-- ``per_page`` (default 20, at most 100): posts and documents per poll.
+- ``per_page`` (default 20, at most 50): posts, and documents, per poll;
+  the HTML pages' listings are cut to it too.
 - ``publications`` (default true): also read publications.
 - ``news_path`` (default: the base address) and ``news_selector``: the
   page that lists news and a CSS selector for each news link (default:
@@ -57,7 +58,7 @@ from newsdesk.sources.conditional import (
     kept_validators,
 )
 from newsdesk.sources.extract import decode_page, lead_html, parse_html
-from newsdesk.sources.options import ConfigCheck, Options
+from newsdesk.sources.options import ConfigCheck, Options, invalid_selector
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +102,15 @@ CONFIG_KEYS = (
     "publications_path",
     "publications_selector",
 )
-TEXT_KEYS = ("news_path", "news_selector", "publications_path", "publications_selector")
+PATH_KEYS = ("news_path", "publications_path")
+SELECTOR_KEYS = ("news_selector", "publications_selector")
+# Each listing's share of a poll's candidates (intake.max_entries, 100):
+# news and documents together must fit, or a 304 would hide the rest.
+MAX_PER_PAGE = 50
 
 
 def _per_page(options: Options) -> int:
-    return options.integer("per_page", 20, maximum=100)
+    return options.integer("per_page", 20, maximum=MAX_PER_PAGE)
 
 
 def check_config(check: ConfigCheck, url: str) -> None:
@@ -114,8 +119,10 @@ def check_config(check: ConfigCheck, url: str) -> None:
     check(lambda options: options.boolean("api", True))
     check(lambda options: options.boolean("publications", True))
     check(_per_page)
-    for key in TEXT_KEYS:
+    for key in PATH_KEYS:
         check(lambda options, key=key: options.text(key))
+    for key in SELECTOR_KEYS:
+        check(lambda options, key=key: options.css_selector(key))
     check.only_keys(CONFIG_KEYS)
 
 
@@ -132,10 +139,11 @@ def read_settings(source_url: str, config: object) -> PortalSettings:
         per_page=_per_page(options),
         publications=options.boolean("publications", True),
         news_url=urljoin(base, news_path) if news_path else base,
-        news_selector=options.text("news_selector") or DEFAULT_NEWS_SELECTOR,
+        news_selector=options.css_selector("news_selector") or DEFAULT_NEWS_SELECTOR,
         publications_url=urljoin(base, publications_path) if publications_path else "",
         publications_selector=(
-            options.text("publications_selector") or DEFAULT_PUBLICATIONS_SELECTOR
+            options.css_selector("publications_selector")
+            or DEFAULT_PUBLICATIONS_SELECTOR
         ),
     )
 
@@ -262,7 +270,8 @@ class PortalReader(Reader):
                     extra={"kind": "news"},
                 )
             )
-        return _unique(entries)
+        # Pages list the newest first, as the API does.
+        return _unique(entries)[: conf.per_page]
 
     # Publications
 
@@ -290,11 +299,21 @@ class PortalReader(Reader):
                 ]
                 kept[url] = _validators(result)
                 return documents
-            except ApiUnavailable:
+            except ApiUnavailable as unavailable:
                 logger.info(
                     "Portal source %s: media API unavailable, reading pages",
                     self.source.pk,
                 )
+                if not conf.publications_url:
+                    # No page stands in: the editor must hear of it.
+                    raise FetchError(
+                        "config",
+                        _(
+                            "la API de documentos no respondió (%(reason)s) y no "
+                            "hay página de publicaciones (clave «publications_path»)"
+                        )
+                        % {"reason": unavailable.reason},
+                    ) from unavailable
         if not conf.publications_url:
             return []
         response, result = self._fetch_other(conf.publications_url, HTML_ACCEPT)
@@ -345,7 +364,7 @@ class PortalReader(Reader):
                 published_at=_container_date(_container(anchor)),
                 extra={"kind": "publication", "titled": bool(text)},
             )
-        return list(found.values())
+        return list(found.values())[: conf.per_page]
 
     # Requests
 
@@ -487,11 +506,7 @@ def _select_links(
     try:
         select = CSSSelector(selector)
     except (SelectorError, ValueError) as exc:
-        raise FetchError(
-            "config",
-            _("El selector CSS «%(selector)s» de «%(key)s» no es válido.")
-            % {"selector": selector, "key": key},
-        ) from exc
+        raise invalid_selector(selector, key) from exc
     if tree is None:
         return []
     anchors = []

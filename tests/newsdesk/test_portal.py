@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 import responses
+from django.urls import reverse
 
 from newsdesk.actions import intake
 from newsdesk.models import NewsItem, Source
@@ -251,6 +252,35 @@ def test_without_the_api_the_pages_are_read_with_the_selectors(
 
 @responses.activate
 @pytest.mark.django_db
+def test_a_long_publications_page_gives_its_first_documents_up_to_per_page():
+    # given the portal's archive of 70 documents, newest first, on one page
+    links = "".join(
+        f'<li><a href="/wp-content/uploads/doc-{n}.pdf">Informe número {n}</a></li>'
+        for n in range(70)
+    )
+    serve(NEWS_PAGE, "portal_news.html", "text/html; charset=UTF-8")
+    responses.add(
+        responses.GET,
+        PUBLICATIONS_PAGE,
+        body=f'<html><body><ul class="documentos">{links}</ul></body></html>',
+        content_type="text/html; charset=UTF-8",
+    )
+
+    # when read with ten documents a poll
+    result = PortalReader(
+        portal_source(api=False, per_page=10, **FALLBACK_CONFIG)
+    ).read()
+
+    # then the ten newest, so the poll's news and documents fit its
+    # candidates together
+    publications = by_kind(result.entries, "publication")
+    assert [entry.title for entry in publications] == [
+        f"Informe número {n}" for n in range(10)
+    ]
+
+
+@responses.activate
+@pytest.mark.django_db
 def test_api_off_reads_only_the_pages():
     serve_pages()
 
@@ -296,6 +326,48 @@ def test_failing_publications_leave_the_news_with_a_warning():
     assert by_kind(result.entries, "publication") == []
     assert "publicaciones" in result.warnings[0]
     assert "HTTP 503" in result.warnings[0]
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_an_editor_sees_on_the_source_page_that_documents_failed(editor_client):
+    # given a portal whose publications page is gone
+    serve(NEWS_PAGE, "portal_news.html", "text/html; charset=UTF-8")
+    responses.add(responses.GET, PUBLICATIONS_PAGE, status=404)
+    source = portal_source(api=False, **FALLBACK_CONFIG)
+
+    # when it is polled and the editor opens its page
+    attempt = intake.poll_source(source.pk)
+    page = editor_client.get(
+        reverse("newsdesk:source_detail", args=[source.pk])
+    ).content.decode()
+
+    # then the news were stored, and the page says documents were not read
+    assert attempt.outcome == Source.Outcome.OK
+    assert source.items.count() == 2
+    assert len(attempt.warnings) == 1
+    assert attempt.warnings[0].startswith(
+        "No se pudieron leer las publicaciones: La dirección no existe (HTTP 404)."
+    )
+    assert "Avisos" in page
+    assert "No se pudieron leer las publicaciones" in page
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_a_media_api_that_fails_with_no_page_to_stand_in_is_a_warning():
+    # given a portal read through its API alone, whose media route is gone
+    serve(POSTS, "wp_posts.json", "application/json; charset=UTF-8")
+    serve(MEDIA, "wp_rest_no_route.json", "application/json", status=404)
+
+    # when it is read
+    result = PortalReader(portal_source()).read()
+
+    # then the news come, and the warning names the missing key
+    assert len(by_kind(result.entries, "news")) == 3
+    assert len(result.warnings) == 1
+    assert "API de documentos no respondió" in result.warnings[0]
+    assert "«publications_path»" in result.warnings[0]
 
 
 @responses.activate

@@ -94,6 +94,25 @@ def test_empty_mailbox_lists_every_missing_key_at_once(admin_client):
         (Source.Kind.NEWSPAPER, '{"link_selctor": "a.titular"}', "desconocida"),
         (Source.Kind.PORTAL, '{"api": "quizás"}', "verdadero o falso"),
         (Source.Kind.FEED, "[1, 2]", "debe ser un objeto JSON"),
+        # A selector that cannot compile is refused now, not at the first
+        # poll (and never, for a portal whose API answers).
+        (
+            Source.Kind.NEWSPAPER,
+            '{"link_selector": "a[[["}',
+            "El selector CSS «a[[[» de «link_selector» no es válido.",
+        ),
+        (
+            Source.Kind.PORTAL,
+            '{"news_selector": "!!"}',
+            "El selector CSS «!!» de «news_selector» no es válido.",
+        ),
+        (
+            Source.Kind.PORTAL,
+            '{"publications_selector": "ul >"}',
+            "«publications_selector» no es válido",
+        ),
+        # News and documents together must fit a poll's 100 candidates.
+        (Source.Kind.PORTAL, '{"per_page": 60}', "«per_page»"),
     ],
 )
 def test_wrong_types_and_keys_are_named_on_save(admin_client, kind, config, expected):
