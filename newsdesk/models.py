@@ -343,9 +343,12 @@ class NewsItem(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         # Bulk writes skip save(); intake.store_entries calls fill_search.
-        self.fill_search()
+        # A save of other fields (an editor's decision) leaves it alone.
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"title", "summary"} & set(update_fields):
+        if update_fields is None:
+            self.fill_search()
+        elif {"title", "summary"} & set(update_fields):
+            self.fill_search()
             kwargs["update_fields"] = {*update_fields, "search"}
         super().save(*args, **kwargs)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from newsdesk.models import search_text
+from newsdesk.models import NewsItem, Source, search_text
 from newsdesk.sanitize import clean_html, plain_text
 
 FRAGMENT = '<p>Ver <a href="anexos/pliego.pdf">pliego</a></p><script>x()</script>'
@@ -61,3 +62,23 @@ def test_search_text_folds_each_part_as_if_joined():
 )
 def test_plain_text_drops_code_with_its_element(title, expected):
     assert plain_text(title) == expected
+
+
+@pytest.mark.django_db
+def test_only_a_save_of_the_text_writes_the_search_column():
+    source = Source.objects.create(name="Diario", url="https://d.example/f")
+    item = NewsItem.objects.create(
+        source=source, identity="a", title="Subasta eólica", published_at=timezone.now()
+    )
+    assert item.search == "subasta eolica"
+
+    # A decision saves its own fields only, not a column it did not touch.
+    NewsItem.objects.filter(pk=item.pk).update(search="marcada")
+    item.status = NewsItem.Status.USED
+    item.save(update_fields=["status"])
+    assert NewsItem.objects.get(pk=item.pk).search == "marcada"
+
+    # An edit of the title brings the search column along.
+    item.title = "Subasta de hidrógeno"
+    item.save(update_fields=["title"])
+    assert NewsItem.objects.get(pk=item.pk).search == "subasta de hidrogeno"
