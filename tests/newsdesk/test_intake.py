@@ -530,9 +530,8 @@ def _story_feed(title: str, summary: str, guid: str) -> bytes:
     ).encode()
 
 
-def test_polled_items_arrive_scored_and_clustered_across_outlets(feed_server):
-    # given a sector term and two outlets telling the same story today
-    Term.objects.create(text="subasta", weight=1.5)
+def _two_tellings_of_the_auction(feed_server) -> tuple[Source, Source]:
+    """Two outlets telling, today, how the Colectora line was auctioned."""
     first = feed_source(
         feed_server,
         "/uno.xml",
@@ -561,6 +560,13 @@ def test_polled_items_arrive_scored_and_clustered_across_outlets(feed_server):
             RSS,
         ),
     )
+    return first, second
+
+
+def test_polled_items_arrive_scored_and_clustered_across_outlets(feed_server):
+    # given a sector term and two outlets telling the same story today
+    Term.objects.create(text="subasta", weight=1.5)
+    first, second = _two_tellings_of_the_auction(feed_server)
 
     # when both are polled
     intake.poll_source(first.pk)
@@ -587,34 +593,7 @@ def test_items_a_failed_enrichment_left_bare_are_enriched_by_beat(
     # given two outlets telling one story, the second polled while its
     # enrichment failed
     Term.objects.create(text="subasta", weight=1.5)
-    first = feed_source(
-        feed_server,
-        "/uno.xml",
-        Canned(
-            200,
-            _story_feed(
-                "UPME adjudica la subasta de transmisión Colectora en La Guajira",
-                "La Unidad de Planeación Minero Energética adjudicó la subasta "
-                "de la línea Colectora, que conectará parques eólicos.",
-                "uno-1",
-            ),
-            RSS,
-        ),
-    )
-    second = feed_source(
-        feed_server,
-        "/dos.xml",
-        Canned(
-            200,
-            _story_feed(
-                "Adjudicada la subasta de la línea Colectora en La Guajira",
-                "La UPME adjudicó la subasta de la línea de transmisión "
-                "Colectora, que conectará los parques eólicos.",
-                "dos-1",
-            ),
-            RSS,
-        ),
-    )
+    first, second = _two_tellings_of_the_auction(feed_server)
     intake.poll_source(first.pk)
 
     def broken(items):

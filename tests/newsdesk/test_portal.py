@@ -405,15 +405,20 @@ VALIDATORS = {"ETag": '"posts-v1"', "Last-Modified": "Thu, 03 Dec 2026 13:00:00 
 JSON = "application/json; charset=UTF-8"
 
 
-def serve_posts(status: int = 200, **headers: str) -> None:
+def serve_listing(url: str, name: str, status: int, headers: dict[str, str]) -> None:
+    """A REST listing: the fixture on 200, an empty body otherwise (304)."""
     responses.add(
         responses.GET,
-        POSTS,
-        body=fixture("wp_posts.json") if status == 200 else b"",
+        url,
+        body=fixture(name) if status == 200 else b"",
         status=status,
         headers=headers,
         content_type=JSON,
     )
+
+
+def serve_posts(status: int = 200, **headers: str) -> None:
+    serve_listing(POSTS, "wp_posts.json", status, headers)
 
 
 def no_parsing(*args, **kwargs):
@@ -475,14 +480,7 @@ MEDIA_VALIDATORS = {"ETag": '"media-v1"'}
 
 
 def serve_media(status: int = 200, **headers: str) -> None:
-    responses.add(
-        responses.GET,
-        MEDIA,
-        body=fixture("wp_media_pdf.json") if status == 200 else b"",
-        status=status,
-        headers=headers,
-        content_type=JSON,
-    )
+    serve_listing(MEDIA, "wp_media_pdf.json", status, headers)
 
 
 @responses.activate
