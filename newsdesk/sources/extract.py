@@ -14,7 +14,7 @@ import lxml.html
 from lxml import etree
 from trafilatura.utils import decode_file
 
-from newsdesk.sanitize import clean_html, plain_text
+from newsdesk.sanitize import clean_html, one_line
 from newsdesk.sources.charset import CP1252, decode_bytes
 
 LEAD_CHARS = 500
@@ -100,7 +100,7 @@ def normalise_text(text: str) -> str:
 
 def lead(text: str, limit: int = LEAD_CHARS) -> str:
     """The first `limit` characters of a text, cut at a word boundary."""
-    flat = plain_text(text, unescape=False)
+    flat = one_line(text)
     if len(flat) <= limit:
         return flat
     cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",;:")

@@ -629,7 +629,7 @@ def article_links(markup: str) -> list[ArticleLink]:
         # A mail gateway (Safe Links) or Google Alerts wraps every link:
         # the article is judged, and stored, by where it leads.
         url = unwrap((anchor.get("href") or "").strip())
-        title = plain_text(anchor.text_content())
+        title = one_line(anchor.text_content())
         if not _is_article_link(url, title):
             continue
         key = canonical_url(url)
@@ -681,5 +681,5 @@ def _summary_after(anchor: lxml.html.HtmlElement) -> str:
     following = block.getnext()
     if following is None or following.tag not in ("p", "div", "span"):
         return ""
-    text = plain_text(following.text_content())
+    text = one_line(following.text_content())
     return text if len(text) >= SUMMARY_MIN_CHARS else ""

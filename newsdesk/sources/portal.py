@@ -50,7 +50,7 @@ from lxml.cssselect import CSSSelector
 from newsdesk import http
 from newsdesk.dates import parse_date
 from newsdesk.identity import canonical_url
-from newsdesk.sanitize import clean_html, plain_text, web_url
+from newsdesk.sanitize import clean_html, one_line, plain_text, web_url
 from newsdesk.sources.base import EntryData, FetchError, Reader
 from newsdesk.sources.conditional import (
     HttpReadResult,
@@ -257,7 +257,7 @@ class PortalReader(Reader):
         entries = []
         for anchor in _select_links(tree, conf.news_selector, "news_selector"):
             link = _absolute(anchor.get("href"), page_url)
-            title = plain_text(anchor.text_content())
+            title = one_line(anchor.text_content())
             if not link or not title:
                 continue
             container = _container(anchor)
@@ -351,7 +351,7 @@ class PortalReader(Reader):
             document = _absolute(anchor.get("href"), page_url)
             if not document:
                 continue
-            text = plain_text(anchor.text_content())
+            text = one_line(anchor.text_content())
             key = canonical_url(document)
             # A PDF icon and a titled link often point to the same file:
             # the titled one names the entry.
@@ -534,7 +534,7 @@ def _container(anchor: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 
 def _container_text(container: lxml.html.HtmlElement, title: str) -> str:
     for paragraph in container.iter("p"):
-        text = plain_text(paragraph.text_content())
+        text = one_line(paragraph.text_content())
         if text and text != title:
             return text
     return ""
