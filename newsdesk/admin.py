@@ -2,6 +2,8 @@ import re
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -353,21 +355,9 @@ class RelevanceModelAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        from .relevance import decision_count, min_decisions
-
-        decided, needed = decision_count(), min_decisions()
         current = RelevanceModel.objects.first()
         if current is None:
-            self.message_user(
-                request,
-                gettext(
-                    "Sin modelo: el equipo ha decidido %(decided)d noticias y hacen "
-                    "falta %(needed)d (redactadas o descartadas) para entrenar uno. "
-                    "Mientras tanto la relevancia sale solo de los términos."
-                )
-                % {"decided": decided, "needed": needed},
-                messages.WARNING,
-            )
+            self.message_user(request, self.why_no_model(), messages.WARNING)
         else:
             self.message_user(
                 request,
@@ -377,7 +367,9 @@ class RelevanceModelAdmin(admin.ModelAdmin):
                     "Se entrena de nuevo cada día."
                 )
                 % {
-                    "date": current.trained_at.strftime("%Y-%m-%d %H:%M"),
+                    "date": date_format(
+                        timezone.localtime(current.trained_at), "DATETIME_FORMAT"
+                    ),
                     "count": current.decision_count,
                     "precision": self.precision_percent(current),
                     "held_out": current.held_out_count,
@@ -385,6 +377,38 @@ class RelevanceModelAdmin(admin.ModelAdmin):
                 messages.INFO,
             )
         return super().changelist_view(request, extra_context)
+
+    @staticmethod
+    def why_no_model() -> str:
+        """What the desk still lacks for a model, by the rules of
+        relevance.train_model."""
+        from .relevance import MIN_EACH_KIND, decision_counts, min_decisions
+
+        used, dismissed = decision_counts()
+        decided, needed = used + dismissed, min_decisions()
+        if decided < needed:
+            return gettext(
+                "Sin modelo: el equipo ha decidido %(decided)d noticias y hacen "
+                "falta %(needed)d (redactadas o descartadas) para entrenar uno. "
+                "Mientras tanto la relevancia sale solo de los términos."
+            ) % {"decided": decided, "needed": needed}
+        if min(used, dismissed) < MIN_EACH_KIND:
+            return gettext(
+                "Sin modelo: de %(decided)d decisiones, %(used)d son redactadas y "
+                "%(dismissed)d descartadas; hacen falta al menos %(each)d de cada "
+                "clase para que aprenda a distinguirlas. Mientras tanto la "
+                "relevancia sale solo de los términos."
+            ) % {
+                "decided": decided,
+                "used": used,
+                "dismissed": dismissed,
+                "each": MIN_EACH_KIND,
+            }
+        return gettext(
+            "Sin modelo todavía: ya hay %(decided)d decisiones; el entrenamiento "
+            "diario creará el primero. Mientras tanto la relevancia sale solo de "
+            "los términos."
+        ) % {"decided": decided}
 
 
 class ClusterItemInline(admin.TabularInline):

@@ -140,6 +140,12 @@ class Source(models.Model):
     request_validators = models.JSONField(
         _("validadores de otras consultas"), default=dict, blank=True, editable=False
     )
+    # A newspaper section's article links that failed, by canonical link:
+    # {link: failures}. Only links still on the page are kept; a link that
+    # failed a few times is not fetched again (newsdesk.sources.newspaper).
+    link_failures = models.JSONField(
+        _("artículos fallidos"), default=dict, blank=True, editable=False
+    )
     # A permanent redirect moves `url` only once it has held for several
     # polls in a row: a site that misbehaves for an hour keeps its address.
     moved_to_url = models.URLField(
@@ -473,7 +479,9 @@ class RelevanceModel(models.Model):
         verbose_name_plural = _("modelos de relevancia")
 
     def __str__(self) -> str:
-        return f"{self.trained_at:%Y-%m-%d %H:%M} ({self.decision_count})"
+        # Bogota time, as every screen shows it.
+        when = date_format(timezone.localtime(self.trained_at), "DATETIME_FORMAT")
+        return f"{when} ({self.decision_count})"
 
 
 class StaffRequest(models.Model):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from . import language as lang
@@ -46,6 +46,8 @@ SUMMARY_CHARS = 4000
 RESCORE_WINDOW = timedelta(days=30)
 
 MAX_TRAINING_DECISIONS = 20_000
+# A model needs both kinds of decision to tell them apart.
+MIN_EACH_KIND = 10
 
 MODEL_FIELD = "model"
 MODEL_FEATURES = 2**16
@@ -281,11 +283,13 @@ def decisions() -> tuple[list[NewsItem], list[int]]:
     return items, labels
 
 
-def decision_count() -> int:
-    return NewsItem.objects.filter(
-        status__in=[NewsItem.Status.USED, NewsItem.Status.DISMISSED],
-        decided_at__isnull=False,
-    ).count()
+def decision_counts() -> tuple[int, int]:
+    """(used, dismissed): the decisions a model would learn from."""
+    counts = NewsItem.objects.filter(decided_at__isnull=False).aggregate(
+        used=Count("pk", filter=Q(status=NewsItem.Status.USED)),
+        dismissed=Count("pk", filter=Q(status=NewsItem.Status.DISMISSED)),
+    )
+    return counts["used"], counts["dismissed"]
 
 
 def _fit(items: Sequence[NewsItem], labels: Sequence[int]):
@@ -313,7 +317,7 @@ def train_model() -> RelevanceModel | None:
     items, labels = decisions()
     positives = sum(labels)
     negatives = len(labels) - positives
-    if len(items) < min_decisions() or min(positives, negatives) < 10:
+    if len(items) < min_decisions() or min(positives, negatives) < MIN_EACH_KIND:
         logger.info(
             "Relevance model not trained: %s decisions (%s used, %s dismissed)",
             len(items),

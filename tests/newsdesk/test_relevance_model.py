@@ -1,6 +1,7 @@
 """The score learns from editors once they have decided on 200 items."""
 
 import random
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
@@ -42,14 +43,15 @@ def vocabulary(db):
     seed_vocabulary()
 
 
-def decided_items(count: int, editor: User) -> None:
-    """`count` decisions, half used and half dismissed, stored in bulk."""
+def decided_items(count: int, editor: User, *, dismissed: int | None = None) -> None:
+    """`count` decisions, half used and half dismissed (or `dismissed` of
+    them), stored in bulk."""
     chooser = random.Random(7)  # noqa: S311 - test data, not secrets
     source = make_source()
     now = timezone.now()
     rows = []
     for number in range(count):
-        used = number % 2 == 0
+        used = number % 2 == 0 if dismissed is None else number >= dismissed
         topic = chooser.choice(WANTED if used else UNWANTED)
         place = chooser.choice(PLACES)
         rows.append(
@@ -154,3 +156,49 @@ def test_enrichment_without_terms_or_model_scores_zero():
 
     assert item.score == 0
     assert item.matched_terms == []
+
+
+def test_lopsided_decisions_train_no_model_and_the_admin_says_why(editor, admin_client):
+    # given 220 decisions, only 5 of them dismissed
+    decided_items(220, editor, dismissed=5)
+
+    # when the daily retraining runs
+    result = retrain_relevance_model()
+
+    # then there is no model, and the admin names the missing kind
+    assert result is None
+    html = admin_client.get(
+        reverse("admin:newsdesk_relevancemodel_changelist")
+    ).content.decode()
+    assert "215 son redactadas y 5 descartadas" in html
+    assert "al menos 10 de cada clase" in html
+    assert "hacen falta 200" not in html
+
+
+def test_enough_decisions_before_the_first_training_say_it_is_coming(
+    editor, admin_client
+):
+    decided_items(210, editor)
+
+    html = admin_client.get(
+        reverse("admin:newsdesk_relevancemodel_changelist")
+    ).content.decode()
+
+    assert "el entrenamiento diario creará el primero" in html
+
+
+def test_the_training_time_reads_in_bogota_time(editor, admin_client):
+    # given a model trained at 06:53 UTC, 01:53 in Bogota
+    decided_items(240, editor)
+    model = RelevanceModel.objects.get(pk=retrain_relevance_model())
+    RelevanceModel.objects.filter(pk=model.pk).update(
+        trained_at=datetime(2026, 12, 4, 6, 53, tzinfo=UTC)
+    )
+    model.refresh_from_db()
+
+    html = admin_client.get(
+        reverse("admin:newsdesk_relevancemodel_changelist")
+    ).content.decode()
+
+    assert "Modelo vigente entrenado el 4 dic 2026, 01:53" in html
+    assert str(model).startswith("4 dic 2026, 01:53")
