@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from upme_social.once import SubmissionTokenMixin
 
 from .models import (
+    DEFAULT_INTERVAL,
     MAX_INTERVAL_MINUTES,
     MIN_INTERVAL_MINUTES,
     Source,
@@ -250,6 +251,9 @@ class SourceAdminForm(forms.ModelForm):
     # add_source and the poll hold to.
     interval = MinutesField(
         label=_("Intervalo (minutos)"),
+        # A declared field does not take the model's default: offered here,
+        # a new source saves with the name and address alone.
+        initial=DEFAULT_INTERVAL,
         validators=[validate_interval],
         widget=forms.NumberInput(
             attrs={"min": MIN_INTERVAL_MINUTES, "max": MAX_INTERVAL_MINUTES}

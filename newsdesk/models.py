@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -170,6 +171,11 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        # The desk's page of the source, where editors poll it and read its
+        # attempts; the admin links it as "Ver en el sitio".
+        return reverse("newsdesk:source_detail", args=[self.pk])
 
     @property
     def needs_attention(self) -> bool:

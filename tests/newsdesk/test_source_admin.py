@@ -352,3 +352,23 @@ def test_editing_the_address_or_settings_drops_the_validators(admin_client):
     admin_client.post(change_url, {**data, "config": selector, "url": moved})
     source.refresh_from_db()
     assert (source.url, source.etag) == (moved, "")
+
+
+def test_the_add_form_offers_the_default_interval_and_links_the_desk(admin_client):
+    # given the add form: the interval comes filled with the default, so a
+    # browser submits it with the name and the address alone
+    page = admin_client.get(reverse("admin:newsdesk_source_add")).content.decode()
+    assert 'name="interval" value="15"' in page
+
+    # when an administrator saves a source
+    add(admin_client, name="Portafolio")
+
+    # then its change page links its page on the desk, and the admin shows
+    # the desk's icon
+    source = Source.objects.get()
+    change = admin_client.get(
+        reverse("admin:newsdesk_source_change", args=[source.pk])
+    ).content.decode()
+    assert source.get_absolute_url() == f"/noticias/fuentes/{source.pk}/"
+    assert "Ver en el sitio" in change
+    assert 'rel="icon"' in change
