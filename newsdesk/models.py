@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from newsdesk.language import fold
+from newsdesk.language import fold, words
 from newsdesk.sanitize import plain_text_cached
 
 # A source that failed this many times in a row is flagged on the dashboard.
@@ -457,6 +457,33 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text} ({self.language})"
+
+    def clean(self) -> None:
+        # Terms are compared folded, so "MINERIA" beside "minería" would
+        # count every mention twice, and "¡¡!!" would never match at all.
+        super().clean()
+        folded = words(self.text)
+        if not folded:
+            raise ValidationError({"text": _("Escriba al menos una palabra o cifra.")})
+        for other in Term.objects.exclude(pk=self.pk).only("text", "language"):
+            if words(other.text) == folded and self._overlaps(other.language):
+                raise ValidationError(
+                    {
+                        "text": _(
+                            "Ya existe «%(other)s» (%(language)s), que se compara "
+                            "igual sin tildes ni mayúsculas: contaría dos veces. "
+                            "Edite ese término en lugar de crear otro."
+                        )
+                        % {
+                            "other": other.text,
+                            "language": other.get_language_display(),
+                        }
+                    }
+                )
+
+    def _overlaps(self, language: str) -> bool:
+        both = Term.Language.BOTH
+        return both in (language, self.language) or language == self.language
 
 
 class RelevanceModel(models.Model):

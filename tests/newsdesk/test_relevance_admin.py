@@ -143,3 +143,46 @@ def test_out_of_range_weight_is_refused_in_spanish(admin_client):
     assert "El peso debe estar entre -10 y 10." in response.content.decode()
     coal.refresh_from_db()
     assert coal.weight == 1.2
+
+
+def add_term(admin_client, text: str, language: str):
+    return admin_client.post(
+        reverse("admin:newsdesk_term_add"),
+        {"text": text, "language": language, "weight": "3", "kind": "term"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("MINERIA", "es"), ("Minería", "both"), ("  minería  ", "es")],
+)
+def test_a_term_that_would_count_twice_is_refused_in_spanish(
+    admin_client, text, language
+):
+    # given the seeded Spanish "minería"
+    assert Term.objects.filter(text="minería", language="es").exists()
+
+    # when an administrator adds it again in other case or accents
+    before = Term.objects.count()
+    response = add_term(admin_client, text, language)
+
+    # then the form says which term it repeats, and nothing is added
+    assert response.status_code == 200
+    assert "Ya existe «minería» (Español)" in response.content.decode()
+    assert Term.objects.count() == before
+
+
+def test_a_term_with_no_word_is_refused(admin_client):
+    response = add_term(admin_client, "¡¡!!", "es")
+
+    assert response.status_code == 200
+    assert "Escriba al menos una palabra o cifra." in response.content.decode()
+    assert not Term.objects.filter(text="¡¡!!").exists()
+
+
+def test_the_same_word_in_the_other_language_is_a_term_of_its_own(admin_client):
+    # An English "mineria" meets only English items: it counts once there.
+    response = add_term(admin_client, "MINERIA", "en")
+
+    assert response.status_code == 302
+    assert Term.objects.filter(text="MINERIA", language="en").exists()
