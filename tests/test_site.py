@@ -179,3 +179,15 @@ def test_every_beat_entry_names_a_registered_task():
     }
     assert scheduled - set(app.tasks) == set()
     assert "newsdesk.tasks.enrich_pending_items" in scheduled
+
+
+def test_the_daily_retraining_runs_at_night_in_bogota():
+    from celery.schedules import crontab
+
+    schedule = django_settings.CELERY_BEAT_SCHEDULE["retrain-relevance-model"][
+        "schedule"
+    ]
+
+    assert isinstance(schedule, crontab)
+    assert schedule.hour == {3}
+    assert django_settings.CELERY_TIMEZONE == "America/Bogota"

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -190,9 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsdesk.tasks.enrich_pending_items",
         "schedule": timedelta(minutes=10),
     },
+    # At a fixed hour of the Bogota night: an interval of 24 hours would
+    # first fire a day after beat starts, and again after every restart.
     "retrain-relevance-model": {
         "task": "newsdesk.tasks.retrain_relevance_model",
-        "schedule": timedelta(hours=24),
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 
