@@ -6,6 +6,12 @@ candidate of its own. Messages are fetched with BODY.PEEK, so reading never
 marks them; `confirm()` marks them read once what they yielded is stored,
 and messages from other senders are never touched.
 
+A poll stores at most INTAKE_MAX_ENTRIES candidates. A message that does
+not fit after others waits, unread, for the next poll; one that does not
+fit alone (a digest of 150 links) gives what fits and stays unread, and the
+next poll skips its stored links and gives the rest. Either way the poll
+says so in its warnings.
+
 Keys of `Source.config`:
 
 - ``host`` (required): the IMAP server.
@@ -37,7 +43,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -45,6 +51,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
@@ -58,8 +65,9 @@ from imap_tools.errors import (
 from imap_tools.mailbox import BaseMailBox
 from imap_tools.utils import check_command_status
 
-from newsdesk.identity import canonical_url, unwrap
-from newsdesk.sanitize import first_words, one_line, plain_text
+from newsdesk.identity import canonical_url, identity_keys, unwrap
+from newsdesk.models import NewsItem
+from newsdesk.sanitize import first_words, one_line, plain_text, web_url
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
 from newsdesk.sources.extract import html_to_text, lead_html, normalise_text, parse_html
 from newsdesk.sources.options import ConfigCheck, Options
@@ -129,6 +137,14 @@ class ArticleLink:
     url: str
     title: str
     summary: str
+
+
+@dataclass
+class MailboxResult(ReadResult):
+    # The UIDs `confirm()` marks read: messages whose every candidate is in
+    # `entries` or stored already. A message cut short is not among them.
+    finished: list[str] = field(default_factory=list)
+    uidvalidity: int | None = None
 
 
 CONFIG_KEYS = (
@@ -282,80 +298,132 @@ def sender_allowed(address: str, allowed: tuple[str, ...]) -> bool:
 
 
 class MailboxReader(Reader):
-    def read(self) -> ReadResult:
+    def read(self) -> MailboxResult:
         conf = read_settings(self.source.config)
-        max_entries = getattr(settings, "INTAKE_MAX_ENTRIES", 100)
-        entries: list[EntryData] = []
-        warnings: list[str] = []
+        result = MailboxResult(entries=[])
         if not conf.ssl and not conf.starttls and conf.host not in LOCAL_HOSTS:
-            warnings.append(
+            result.warnings.append(
                 _("El buzón se lee sin cifrado: active «ssl» o «starttls».")
             )
 
         with self._connect(conf) as mailbox:
-            uidvalidity = self._uidvalidity(mailbox, conf.folder)
+            result.uidvalidity = self._uidvalidity(mailbox, conf.folder)
             messages = self._allowed_unread(mailbox, conf)
-            for message in messages:
-                try:
-                    found = self.entries_of(message, conf.digest)
-                except SoftTimeLimitExceeded:
-                    # The task's time is up, not this message's fault.
-                    raise
-                except Exception:
-                    # One malformed message must not stop the others; it
-                    # stays unread and is retried on the next poll.
-                    logger.exception(
-                        "Mailbox source %s: message uid %s unreadable",
-                        self.source.pk,
-                        message.uid,
-                    )
-                    warnings.append(
-                        _("Un mensaje (UID %(uid)s) no se pudo leer; sigue sin leer.")
-                        % {"uid": message.uid}
-                    )
-                    continue
-                # Intake stores at most this many entries of a poll; a
-                # message whose entries would be cut stays for the next one.
-                if entries and len(entries) + len(found) > max_entries:
+            for position, message in enumerate(messages):
+                found = self._entries_or_warning(message, conf, result)
+                if found is not None and not self._take(message, found, result):
+                    _warn_deferred(result, len(messages) - position)
                     break
-                for entry in found[:max_entries]:
-                    entry.extra["imap_uid"] = message.uid
-                    entry.extra["imap_uidvalidity"] = uidvalidity
-                    entries.append(entry)
 
         logger.info(
-            "Mailbox source %s: %d messages, %d candidates",
+            "Mailbox source %s: %d messages, %d candidates, %d finished",
             self.source.pk,
             len(messages),
-            len(entries),
+            len(result.entries),
+            len(result.finished),
         )
-        return ReadResult(entries=entries, warnings=warnings)
+        return result
 
     def confirm(self, result: ReadResult) -> None:
-        """Marks read the messages whose candidates are now stored."""
-        by_validity: dict[int | None, set[str]] = {}
-        for entry in result.entries:
-            uid = entry.extra.get("imap_uid")
-            if uid:
-                validity = entry.extra.get("imap_uidvalidity")
-                by_validity.setdefault(validity, set()).add(uid)
-        if not by_validity:
+        """Marks read the messages whose candidates are now all stored."""
+        if not isinstance(result, MailboxResult) or not result.finished:
             return
 
         conf = read_settings(self.source.config)
         with self._connect(conf) as mailbox:
             current = self._uidvalidity(mailbox, conf.folder)
-            for validity, uids in by_validity.items():
-                # A new UIDVALIDITY means the server renumbered the folder:
-                # those UIDs now name other messages, which must stay unread.
-                if validity is not None and current is not None and validity != current:
-                    logger.warning(
-                        "Mailbox source %s: UIDVALIDITY changed, %d messages left unread",
-                        self.source.pk,
-                        len(uids),
-                    )
-                    continue
-                _mark_seen(mailbox, sorted(uids, key=int))
+            # A new UIDVALIDITY means the server renumbered the folder:
+            # those UIDs now name other messages, which must stay unread.
+            validity = result.uidvalidity
+            if validity is not None and current is not None and validity != current:
+                logger.warning(
+                    "Mailbox source %s: UIDVALIDITY changed, %d messages left unread",
+                    self.source.pk,
+                    len(result.finished),
+                )
+                return
+            _mark_seen(mailbox, sorted(result.finished, key=int))
+
+    # Filling a poll
+
+    def _entries_or_warning(
+        self, message: MailMessage, conf: MailboxSettings, result: MailboxResult
+    ) -> list[EntryData] | None:
+        try:
+            return self.entries_of(message, conf.digest)
+        except SoftTimeLimitExceeded:
+            # The task's time is up, not this message's fault.
+            raise
+        except Exception:
+            # One malformed message must not stop the others; it stays
+            # unread and is retried on the next poll.
+            logger.exception(
+                "Mailbox source %s: message uid %s unreadable",
+                self.source.pk,
+                message.uid,
+            )
+            result.warnings.append(
+                _("Un mensaje (UID %(uid)s) no se pudo leer; sigue sin leer.")
+                % {"uid": message.uid}
+            )
+            return None
+
+    def _take(
+        self, message: MailMessage, found: list[EntryData], result: MailboxResult
+    ) -> bool:
+        """Add what fits of a message's candidates; False when it must wait.
+
+        Intake stores at most INTAKE_MAX_ENTRIES of a poll and drops the
+        rest. A message that does not fit after others waits whole; one
+        that does not fit alone gives what fits and stays unread.
+        """
+        room = getattr(settings, "INTAKE_MAX_ENTRIES", 100) - len(result.entries)
+        # A message read again after a poll that took part of it.
+        if len(found) > room:
+            found = self._not_stored(found)
+        if len(found) > room and result.entries:
+            return False
+
+        if len(found) > room:
+            result.warnings.append(
+                _(
+                    "En esta consulta caben %(taken)s de los %(total)s artículos "
+                    "del boletín «%(subject)s»; el mensaje sigue sin leer y los "
+                    "demás llegarán en la próxima consulta."
+                )
+                % {
+                    "taken": room,
+                    "total": len(found),
+                    "subject": _subject(message) or _("(sin asunto)"),
+                }
+            )
+            found = found[:room]
+        else:
+            result.finished.append(message.uid)
+        result.entries.extend(found)
+        return True
+
+    def _not_stored(self, entries: list[EntryData]) -> list[EntryData]:
+        """The entries no item of this source holds yet, in order.
+
+        Matched the two ways intake matches them: by identity and by link.
+        """
+        links = [canonical_url(web_url(entry.link)) for entry in entries]
+        keys = identity_keys(self.source.pk, entries, links)
+        rows = NewsItem.objects.filter(source=self.source).filter(
+            Q(identity__in=keys) | Q(link__in={link for link in links if link})
+        )
+        stored_keys: set[str] = set()
+        stored_links: set[str] = set()
+        for identity, link in rows.values_list("identity", "link"):
+            stored_keys.add(identity)
+            if link:
+                stored_links.add(link)
+        return [
+            entry
+            for entry, key, link in zip(entries, keys, links, strict=True)
+            if key not in stored_keys and link not in stored_links
+        ]
 
     # Reading messages
 
@@ -516,6 +584,19 @@ class MailboxReader(Reader):
             "imap",
             _("El servidor de correo respondió con un error inesperado."),
         )
+
+
+def _warn_deferred(result: MailboxResult, count: int) -> None:
+    result.warnings.append(
+        ngettext(
+            "%(count)s mensaje no cupo en esta consulta: sigue sin leer y se "
+            "leerá en la próxima.",
+            "%(count)s mensajes no cupieron en esta consulta: siguen sin leer "
+            "y se leerán en la próxima.",
+            count,
+        )
+        % {"count": count}
+    )
 
 
 def _close_quietly(mailbox: BaseMailBox) -> None:

@@ -519,3 +519,108 @@ def test_tls_against_a_plain_server_is_a_tls_error(imap):
 
     assert caught.value.error_class == "tls"
     assert "segura" in caught.value.message
+
+
+# Digests longer than a poll
+
+
+def long_digest(count: int, *, message_id: str = "<extenso-1@energiahoy.example>"):
+    """A digest linking `count` articles, in the order a reader scrolls."""
+    articles = "\n".join(
+        f'<p><a href="https://energiahoy.example/regiones/2026/12/04/nota-{number}">'
+        f"Balance energético regional, nota número {number}</a></p>"
+        for number in range(1, count + 1)
+    )
+    return newsletter(
+        sender="Energía Hoy <boletin@energiahoy.example>",
+        subject="Energía Hoy: el balance de todas las regiones",
+        html=f"<html><body><h1>Balance regional</h1>{articles}</body></html>",
+        date=datetime(2026, 12, 4, 6, 30, tzinfo=BOGOTA_OFFSET),
+        message_id=message_id,
+    )
+
+
+def stored_links(source: Source) -> set[str]:
+    return set(NewsItem.objects.filter(source=source).values_list("link", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_digest_longer_than_a_poll_is_stored_whole_over_two_polls(imap):
+    # given a year-end digest linking 150 articles, more than a poll stores
+    imap.deliver(long_digest(150))
+    source = mailbox_source(imap)
+
+    # when the desk polls the mailbox
+    first = intake.poll_source(source.pk)
+
+    # then the first hundred are stored, the editor is told the rest will
+    # follow, and the newsletter stays unread for them
+    assert first.items_created == 100
+    assert first.warnings == [
+        "En esta consulta caben 100 de los 150 artículos del boletín «Energía Hoy: "
+        "el balance de todas las regiones»; el mensaje sigue sin leer y los demás "
+        "llegarán en la próxima consulta."
+    ]
+    assert imap.message_ids("UNSEEN") == ["<extenso-1@energiahoy.example>"]
+
+    # and the next poll brings the other fifty, then marks the newsletter read
+    second = intake.poll_source(source.pk)
+    assert second.items_created == 50
+    assert second.warnings == []
+    assert imap.message_ids("SEEN") == ["<extenso-1@energiahoy.example>"]
+    assert stored_links(source) == {
+        f"https://energiahoy.example/regiones/2026/12/04/nota-{number}"
+        for number in range(1, 151)
+    }
+    assert intake.poll_source(source.pk).entries_found == 0
+
+
+@pytest.mark.django_db
+def test_a_digest_that_no_longer_fits_after_another_waits_whole(imap):
+    # given the morning digest and, after it, a digest of 100 articles
+    imap.deliver(digest_message())
+    imap.deliver(long_digest(100))
+    source = mailbox_source(imap)
+
+    # when the desk polls the mailbox
+    first = intake.poll_source(source.pk)
+
+    # then the morning digest is stored and read, and the editor learns the
+    # long one waits, unread, for the next poll
+    assert first.items_created == 4
+    assert first.warnings == [
+        "1 mensaje no cupo en esta consulta: sigue sin leer y se leerá en la próxima."
+    ]
+    assert imap.message_ids("SEEN") == [DIGEST_ID]
+    assert imap.message_ids("UNSEEN") == ["<extenso-1@energiahoy.example>"]
+
+    # and the next poll stores it whole
+    second = intake.poll_source(source.pk)
+    assert second.items_created == 100
+    assert imap.message_ids("UNSEEN") == []
+
+
+@pytest.mark.django_db
+def test_a_digest_all_stored_but_left_unread_is_marked_read(imap, monkeypatch):
+    # given a long digest whose second poll stored its last articles but
+    # could not mark it read (the server dropped the connection)
+    imap.deliver(long_digest(150))
+    source = mailbox_source(imap)
+    intake.poll_source(source.pk)
+
+    def dropped(self, result):
+        raise FetchError("connection", "El servidor de correo cerró la conexión.")
+
+    monkeypatch.setattr(MailboxReader, "confirm", dropped)
+    intake.poll_source(source.pk)
+    monkeypatch.undo()
+    assert imap.message_ids("UNSEEN") == ["<extenso-1@energiahoy.example>"]
+
+    # when the desk polls again
+    attempt = intake.poll_source(source.pk)
+
+    # then nothing is stored twice and the newsletter is at last marked read
+    assert attempt.items_created == 0
+    assert attempt.warnings == []
+    assert NewsItem.objects.filter(source=source).count() == 150
+    assert imap.message_ids("SEEN") == ["<extenso-1@energiahoy.example>"]
