@@ -2,10 +2,11 @@
 
 `Source.url` is the section page (https://www.medio.co/economia/, say).
 Its article links are found automatically (same-site links whose path looks
-like an article: a date, a numeric id or a long slug, and not a listing or
-a video) or with a CSS selector; only articles not yet stored for the
-source are fetched, and each one is extracted by `newsdesk.sources.article`.
-An article that fails is skipped with a warning; the poll goes on.
+like an article: a date, a numeric id or a long slug, and not a listing, a
+tag, a video or a legal page) or with a CSS selector; only articles not yet
+stored for the source are fetched, and each one is extracted by
+`newsdesk.sources.article`. An article that fails is skipped with a
+warning; the poll goes on.
 
 The section page is fetched with the validators of its last full read, so
 an unchanged page costs a 304 and neither link discovery nor extraction.
@@ -127,6 +128,54 @@ NOT_ARTICLE_FILE = re.compile(
 )
 SLUG_MIN_WORDS = 4
 SLUG_MIN_CHARS = 25
+# First segments under which a lone slug is a tag's listing unless it is
+# as long as a headline: /noticias/mineria-ilegal-en-colombia.
+TAG_HUBS = frozenset({"noticias"})
+HEADLINE_MIN_WORDS = 6
+HEADLINE_MIN_CHARS = 40
+# The words of a site's own pages: legal terms, service and subscriptions.
+# A slug made only of these (and STOP_WORDS) is one of those pages.
+SITE_PAGE_WORDS = frozenset(
+    {
+        "aviso",
+        "avisos",
+        "ayuda",
+        "cliente",
+        "clientes",
+        "condiciones",
+        "contactenos",
+        "contacto",
+        "contenido",
+        "cookies",
+        "data",
+        "datos",
+        "frecuentes",
+        "habeas",
+        "legal",
+        "legales",
+        "mas",
+        "personales",
+        "politica",
+        "politicas",
+        "preguntas",
+        "privacidad",
+        "proteccion",
+        "quienes",
+        "servicio",
+        "servicios",
+        "sitio",
+        "somos",
+        "suscripcion",
+        "suscripciones",
+        "terminos",
+        "tratamiento",
+        "uso",
+        "web",
+    }
+)
+STOP_WORDS = frozenset(
+    {"a", "al", "de", "del", "e", "el", "en", "la", "las", "lo", "los", "y"}
+)
 
 
 CONFIG_KEYS = ("link_selector", "max_articles")
@@ -343,21 +392,46 @@ def selected_links(
 
 
 def looks_like_article(url: str) -> bool:
-    path = urlsplit(url).path
-    segments = [segment for segment in path.lower().split("/") if segment]
-    if not segments or NOT_ARTICLE_FILE.search(path) or DATE_ARCHIVE.search(path):
+    if never_article(url):
         return False
+    path = urlsplit(url).path
+    segments = _segments(path)
+    if DATE_IN_PATH.search(path) or NUMERIC_ID.search(segments[-1]):
+        return True
+    words = _slug_words(segments[-1])
+    slug_chars = len("-".join(words))
+    # /noticias/<name> is how El Tiempo and Semana list a tag's stories; a
+    # story filed right there has a headline for a slug, not a topic.
+    if len(segments) == 2 and segments[0] in TAG_HUBS:
+        return len(words) >= HEADLINE_MIN_WORDS and slug_chars >= HEADLINE_MIN_CHARS
+    return len(words) >= SLUG_MIN_WORDS and slug_chars >= SLUG_MIN_CHARS
+
+
+def never_article(url: str) -> bool:
+    """A listing, a media page, a file or a legal page: never a story."""
+    path = urlsplit(url).path
+    segments = _segments(path)
+    if not segments or NOT_ARTICLE_FILE.search(path) or DATE_ARCHIVE.search(path):
+        return True
     # A listing word is followed by the listing's name at most; further up
     # the path it is the section an article is filed under.
     if LISTING_SEGMENTS.intersection(segments[-2:]):
-        return False
-    if MEDIA_SEGMENTS.intersection(segments):
-        return False
-    if DATE_IN_PATH.search(path) or NUMERIC_ID.search(segments[-1]):
         return True
-    slug = re.sub(r"\.\w{2,5}$", "", segments[-1])
-    words = [word for word in WORD_SPLIT.split(slug) if word]
-    return len(words) >= SLUG_MIN_WORDS and len(slug) >= SLUG_MIN_CHARS
+    if MEDIA_SEGMENTS.intersection(segments):
+        return True
+    # "politica-de-tratamiento-de-datos-personales": every word is one of
+    # the site's own pages; a story's headline always has another word.
+    words = _slug_words(segments[-1])
+    return all(word in SITE_PAGE_WORDS or word in STOP_WORDS for word in words)
+
+
+def _segments(path: str) -> list[str]:
+    return [segment for segment in path.lower().split("/") if segment]
+
+
+def _slug_words(segment: str) -> list[str]:
+    slug = re.sub(r"\.\w{2,5}$", "", segment)
+    return [word for word in WORD_SPLIT.split(slug) if word]
 
 
 def _base_url(tree: lxml.html.HtmlElement, page_url: str) -> str:

@@ -163,6 +163,11 @@ def test_section_page_yields_its_new_articles_once_each():
         "/economia/upme-adjudica-proyectos-de-transmision-12345",
         "/categoria/energia/subasta-de-energia-renovable-upme-adjudica-proyectos/",
         "/tag/mineria/2026/12/03/mineria-ilegal-en-el-bajo-cauca-antioqueno",
+        # Real article links of the two saved Colombian pages.
+        "/colombia/medellin/queman-bus-en-anori-que-paso-669493",
+        "/judicial/jep-abrira-tres-nuevos-macrocasos-guerrilleros-y-fuerza-publica-lo-senalados/",
+        "/opinion/columnistas/esteban-carlos-mejia/operacion-orion-una-sombra-de-odio-column/",
+        "/economia/2026/12/03/nueva-politica-de-tratamiento-de-datos-del-sector-minero",
     ],
 )
 def test_links_that_name_an_article_are_articles_under_any_section(path):
@@ -190,6 +195,13 @@ def test_links_that_name_an_article_are_articles_under_any_section(path):
         "/buscar/subasta-de-energia-renovable-upme",
         "/video/2026/12/03/recorrido-por-el-parque-solar-de-la-guajira",
         "/noticias/",
+        # El Tiempo's and Semana's tag listings.
+        "/noticias/mineria-ilegal-en-colombia",
+        "/noticias/precios-de-la-gasolina-en-colombia/",
+        # Legal, service and subscription pages linked outside the footer.
+        "/politica-de-tratamiento-de-datos-personales",
+        "/terminos-y-condiciones-de-uso-del-sitio",
+        "/mas-contenido/servicio-al-cliente-y-suscripciones",
     ],
 )
 def test_listing_and_navigation_links_are_not_articles(path):
