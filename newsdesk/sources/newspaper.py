@@ -371,7 +371,11 @@ def article_links(tree: lxml.html.HtmlElement | None, page_url: str) -> list[str
 def selected_links(
     tree: lxml.html.HtmlElement | None, page_url: str, selector: str
 ) -> list[str]:
-    """The links an editor's CSS selector picks (the elements or within)."""
+    """The links an editor's CSS selector picks, in page order, once each.
+
+    A link picked is taken as it is; an element picked that holds links
+    gives every story link in it.
+    """
     try:
         select = CSSSelector(selector)
     except (SelectorError, ValueError) as exc:
@@ -379,15 +383,24 @@ def selected_links(
     if tree is None:
         return []
     base = _base_url(tree, page_url)
+    page_key = canonical_url(page_url)
 
     found: dict[str, str] = {}
     for element in select(tree):
-        anchors = [element] if element.tag == "a" else element.iter("a")
-        for anchor in anchors:
-            url = _absolute(anchor.get("href"), base)
+        if element.tag == "a":
+            urls = [_absolute(element.get("href"), base)]
+        else:
+            # A container picked holds the stories' links along with their
+            # tags, authors and a "see more" back to the section.
+            urls = [_absolute(anchor.get("href"), base) for anchor in element.iter("a")]
+            urls = [
+                url
+                for url in urls
+                if url and canonical_url(url) != page_key and not never_article(url)
+            ]
+        for url in urls:
             if url and canonical_url(url) not in found:
                 found[canonical_url(url)] = url
-                break
     return list(found.values())
 
 

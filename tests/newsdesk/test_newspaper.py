@@ -122,6 +122,44 @@ def test_selector_picks_articles_from_other_sites_and_extracts_them():
     assert espectador.published_at.astimezone(BOGOTA).date() == date(2022, 5, 5)
 
 
+LISTA_PAGE = f"""<!DOCTYPE html>
+<html lang="es">
+<head><meta charset="utf-8"><title>Economía | El Diario de Ejemplo</title></head>
+<body>
+<div class="lista">
+  <a href="{SUBASTA}"><img src="/img/subasta.jpg" alt=""></a>
+  <h2><a href="{SUBASTA}">Subasta de energía renovable abre inscripciones</a></h2>
+  <a href="/autor/maria-fernanda-lopez-gutierrez">María Fernanda López</a>
+  <h2><a href="{CARBON}">Precio del carbón térmico sube</a></h2>
+  <a href="/tag/energia-renovable">Energía renovable</a>
+  <h2><a href="{HIDROGENO}">Hoja de ruta del hidrógeno verde</a></h2>
+  <a href="/economia/">Más noticias de Economía</a>
+</div>
+</body>
+</html>
+""".encode()
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_selector_on_a_container_takes_every_story_in_it():
+    # given a selector that picks the element around three stories
+    serve_html(SECTION, LISTA_PAGE)
+    serve_articles()
+
+    # when
+    result = NewspaperReader(section_source(link_selector=".lista")).read()
+
+    # then each story once, in page order, and no author, tag or section
+    assert [entry.link for entry in result.entries] == [SUBASTA, CARBON, HIDROGENO]
+    assert [call.request.url for call in responses.calls] == [
+        SECTION,
+        SUBASTA,
+        CARBON,
+        HIDROGENO,
+    ]
+
+
 # A section page
 
 
