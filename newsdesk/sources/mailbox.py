@@ -511,8 +511,11 @@ class MailboxReader(Reader):
             raise self._error(exc, conf) from exc
 
         try:
-            mailbox.login(conf.username, conf.password, initial_folder=None)
+            _login(mailbox, conf)
             mailbox.folder.set(conf.folder)
+        except FetchError:
+            _close_quietly(mailbox)
+            raise
         except (ImapToolsError, imaplib.IMAP4.error, OSError) as exc:
             _close_quietly(mailbox)
             raise self._error(exc, conf) from exc
@@ -597,6 +600,33 @@ def _warn_deferred(result: MailboxResult, count: int) -> None:
         )
         % {"count": count}
     )
+
+
+def _login(mailbox: BaseMailBox, conf: MailboxSettings) -> None:
+    if conf.username.isascii() and conf.password.isascii():
+        mailbox.login(conf.username, conf.password, initial_folder=None)
+        return
+
+    # LOGIN carries ASCII only (imaplib refuses to send more); SASL PLAIN
+    # carries UTF-8 (RFC 4616).
+    if "AUTH=PLAIN" not in mailbox.client.capabilities:
+        raise FetchError(
+            "auth",
+            _(
+                "El servidor de correo no acepta usuarios ni contraseñas con "
+                "tildes o «ñ» (no ofrece AUTH=PLAIN). Use una contraseña sin "
+                "ellas."
+            ),
+        )
+    try:
+        mailbox.login_utf8(conf.username, conf.password, initial_folder=None)
+    except imaplib.IMAP4.abort:
+        raise
+    except imaplib.IMAP4.error as exc:
+        # imaplib raises a refused AUTHENTICATE where imap_tools' LOGIN
+        # returns it; the refusal is the same. Its text is the server's,
+        # never the password.
+        raise MailboxLoginError(("NO", [str(exc).encode()]), "OK") from exc
 
 
 def _close_quietly(mailbox: BaseMailBox) -> None:

@@ -31,7 +31,8 @@ def _free_port() -> int:
 
 
 class ImapServer:
-    def __init__(self) -> None:
+    def __init__(self, password: str = PASSWORD) -> None:
+        self.password = password
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
         # Lives as long as the server; closed in stop().
@@ -54,7 +55,7 @@ class ImapServer:
                 "--demo-user",
                 USER,
                 "--demo-password",
-                PASSWORD,
+                self.password,
             ],
             stdout=subprocess.DEVNULL,
             # A file, not a pipe: an undrained pipe could block the server.
@@ -92,14 +93,17 @@ class ImapServer:
             "port": self.port,
             "ssl": False,
             "username": USER,
-            "password": PASSWORD,
+            "password": self.password,
             "allowed_senders": ["boletin@energiahoy.example", "@minas.example"],
         }
         config.update(overrides)
         return config
 
     def mailbox(self) -> MailBoxUnencrypted:
-        return MailBoxUnencrypted(HOST, self.port, timeout=5).login(USER, PASSWORD)
+        mailbox = MailBoxUnencrypted(HOST, self.port, timeout=5)
+        if self.password.isascii():
+            return mailbox.login(USER, self.password)
+        return mailbox.login_utf8(USER, self.password)
 
     def clear(self) -> None:
         with self.mailbox() as mailbox:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -624,3 +625,60 @@ def test_a_digest_all_stored_but_left_unread_is_marked_read(imap, monkeypatch):
     assert attempt.warnings == []
     assert NewsItem.objects.filter(source=source).count() == 150
     assert imap.message_ids("SEEN") == ["<extenso-1@energiahoy.example>"]
+
+
+# Passwords with Spanish letters
+
+ACCENTED_PASSWORD = "Contraseña-Energía-2026"
+
+
+@pytest.fixture(scope="module")
+def accented_imap_server():
+    server = ImapServer(password=ACCENTED_PASSWORD)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def accented_imap(accented_imap_server: ImapServer) -> ImapServer:
+    accented_imap_server.clear()
+    return accented_imap_server
+
+
+@pytest.mark.django_db
+def test_a_password_with_spanish_letters_logs_in(accented_imap, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    # given the desk's mailbox, whose password has an "ñ" and an "í"
+    accented_imap.deliver(plain_message())
+    source = mailbox_source(accented_imap)
+
+    # when it is polled
+    attempt = intake.poll_source(source.pk)
+
+    # then the press release is stored and the password is in no log line
+    assert attempt.outcome == Source.Outcome.OK
+    assert attempt.items_created == 1
+    assert accented_imap.message_ids("SEEN") == [PLAIN_ID]
+    assert ACCENTED_PASSWORD not in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_with_spanish_letters_is_an_auth_error(accented_imap, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    # given an editor who put the accent on the wrong letter of the password
+    source = mailbox_source(accented_imap, password="Contraseña-Energiá-2026")
+
+    # when the mailbox is polled
+    attempt = intake.poll_source(source.pk)
+
+    # then the source shows the Spanish credentials error, without the
+    # password, and no log line has it either
+    source.refresh_from_db()
+    assert attempt.outcome == Source.Outcome.ERROR
+    assert source.last_error_class == "auth"
+    assert "contraseña" in source.last_error
+    assert "Energiá" not in source.last_error
+    assert "Energiá" not in caplog.text
