@@ -318,8 +318,7 @@ class NewspaperReader(Reader):
             link=link,
             summary=lead_html(article.text),
             author=article.author,
-            # og:image is sometimes relative to the article.
-            image_url=web_url(urljoin(response.url or link, article.image_url)),
+            image_url=_image_url(article.image_url, response.url or link),
             published_at=article.published_at,
             extra={"canonical": article.url},
         )
@@ -445,6 +444,16 @@ def _segments(path: str) -> list[str]:
 def _slug_words(segment: str) -> list[str]:
     slug = re.sub(r"\.\w{2,5}$", "", segment)
     return [word for word in WORD_SPLIT.split(slug) if word]
+
+
+def _image_url(image: str, page_url: str) -> str:
+    """An article's absolute image address, or "" when it has none."""
+    image = (image or "").strip()
+    if not image:
+        return ""
+    # og:image is sometimes relative to the article.
+    url = web_url(urldefrag(urljoin(page_url, image)).url)
+    return "" if canonical_url(url) == canonical_url(page_url) else url
 
 
 def _base_url(tree: lxml.html.HtmlElement, page_url: str) -> str:

@@ -186,6 +186,22 @@ def test_section_page_yields_its_new_articles_once_each():
     assert result.warnings == []
 
 
+@responses.activate
+@pytest.mark.django_db
+def test_article_without_an_image_has_none():
+    # given an article page with no og:image
+    serve_html(SECTION, fixture("section_economia.html"))
+    serve_articles()
+
+    # when
+    entries = NewspaperReader(section_source()).read().entries
+
+    # then the page's own address is not taken for its image
+    carbon = next(entry for entry in entries if entry.link == CARBON)
+    assert carbon.title.startswith("Precio del carbón térmico")
+    assert carbon.image_url == ""
+
+
 @pytest.mark.parametrize(
     "path",
     [
