@@ -45,6 +45,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import getaddresses
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -63,7 +64,7 @@ from imap_tools.errors import (
     MailboxStarttlsError,
 )
 from imap_tools.mailbox import BaseMailBox
-from imap_tools.utils import check_command_status
+from imap_tools.utils import check_command_status, replace_html_ct_charset
 
 from newsdesk.identity import canonical_url, identity_keys, unwrap
 from newsdesk.models import NewsItem
@@ -451,10 +452,11 @@ class MailboxReader(Reader):
     def entries_of(self, message: MailMessage, digest: bool | None) -> list[EntryData]:
         message_id = _message_id(message)
         published = _message_date(message)
-        sender = message.from_values.name if message.from_values else ""
+        sender = _sender_name(message)
         subject = _subject(message)
+        text, html = _body(message, "text/plain"), _body(message, "text/html")
 
-        links = article_links(message.html) if message.html else []
+        links = article_links(html) if html else []
         if digest is None:
             digest = len(links) >= DIGEST_MIN_LINKS
         if digest and links:
@@ -470,9 +472,9 @@ class MailboxReader(Reader):
                 for link in links
             ]
 
-        body = normalise_text(message.text) if message.text.strip() else ""
-        if not body and message.html:
-            body = html_to_text(message.html)
+        body = normalise_text(text) if text.strip() else ""
+        if not body and html:
+            body = html_to_text(html)
         title = subject or first_words(body) or _("(Boletín sin asunto)")
         return [
             EntryData(
@@ -658,12 +660,65 @@ def _mark_seen(mailbox: BaseMailBox, uids: list[str]) -> None:
     check_command_status(result, MailboxFlagError)
 
 
+def decode_text(data: bytes, charset: str | None) -> str:
+    """Mail text in its declared charset, else UTF-8, else Windows-1252.
+
+    Old mailing tools send 8-bit text with no charset, or call it
+    "us-ascii": valid UTF-8 is taken as such, anything else as cp1252, the
+    superset of Latin-1 that Spanish mail from Windows is written in.
+    """
+    charset = (charset or "").strip().lower()
+    if charset and charset not in ("us-ascii", "ascii"):
+        try:
+            return data.decode(charset, errors="replace")
+        except LookupError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _header(message: MailMessage, name: str) -> str:
+    """A header as written, its raw 8-bit bytes decoded; encoded words kept.
+
+    The parser keeps such bytes as surrogates, and imap_tools drops them.
+    """
+    for key, value in message.obj.raw_items():
+        if key.lower() == name.lower():
+            value = str(value)
+            if value.isascii():
+                return value
+            return decode_text(value.encode("utf-8", "surrogateescape"), None)
+    return ""
+
+
 def _subject(message: MailMessage) -> str:
     # A subject is plain text: "<" in it is a character, not a tag.
-    raw = message.obj.get("Subject", "")
-    if not isinstance(raw, str):
-        return one_line(message.subject or "")
-    return one_line(decode_header_text(raw))
+    return one_line(decode_header_text(_header(message, "Subject")))
+
+
+def _sender_name(message: MailMessage) -> str:
+    addresses = getaddresses([_header(message, "From")])
+    return one_line(decode_header_text(addresses[0][0])) if addresses else ""
+
+
+def _body(message: MailMessage, content_type: str) -> str:
+    """The text of the message's parts of this type that are no attachment."""
+    texts = []
+    for part in message.obj.walk():
+        if part.get_content_maintype() == "multipart" or part.get_filename():
+            continue
+        if part.get_content_type() != content_type:
+            continue
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            texts.append(decode_text(payload, part.get_content_charset()))
+    text = "".join(texts)
+    if content_type == "text/html":
+        # The markup's own charset no longer applies to the decoded text.
+        text = replace_html_ct_charset(text, "utf-8")
+    return text
 
 
 def decode_header_text(raw: str) -> str:
@@ -712,12 +767,7 @@ def _encoded_word_bytes(encoding: str, text: str) -> bytes | None:
 
 
 def _part_text(value: bytes | str, charset: str) -> str:
-    if isinstance(value, str):
-        return value
-    try:
-        return value.decode(charset, errors="replace")
-    except LookupError:
-        return value.decode("cp1252", errors="replace")
+    return value if isinstance(value, str) else decode_text(value, charset)
 
 
 def _message_date(message: MailMessage) -> datetime | None:

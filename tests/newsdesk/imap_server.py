@@ -111,9 +111,11 @@ class ImapServer:
             if uids:
                 mailbox.delete(uids)
 
-    def deliver(self, message: EmailMessage) -> None:
+    def deliver(self, message: EmailMessage | bytes) -> None:
+        """Append a message, or its raw bytes as some sender wrote them."""
+        raw = message if isinstance(message, bytes) else message.as_bytes()
         with self.mailbox() as mailbox:
-            mailbox.append(message.as_bytes(), "INBOX", dt=None, flag_set=())
+            mailbox.append(raw, "INBOX", dt=None, flag_set=())
 
     def message_ids(self, criteria: str) -> list[str]:
         """The Message-IDs of the messages matching an IMAP search."""

@@ -682,3 +682,95 @@ def test_a_wrong_password_with_spanish_letters_is_an_auth_error(accented_imap, c
     assert "contraseña" in source.last_error
     assert "Energiá" not in source.last_error
     assert "Energiá" not in caplog.text
+
+
+# Text without a declared charset
+
+
+def raw_message(
+    *, subject: bytes, body: bytes, content_type: bytes = b"text/plain"
+) -> bytes:
+    """A message as an old mailing tool writes it: 8-bit, no charset."""
+    return (
+        b"From: Oficina de prensa <prensa@minas.example>\r\n"
+        b"To: prensa@upme.gov.co\r\n"
+        b"Subject: " + subject + b"\r\n"
+        b"Message-ID: " + PLAIN_ID.encode() + b"\r\n"
+        b"Date: Wed, 02 Dec 2026 15:00:00 -0500\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b"Content-Type: " + content_type + b"\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n"
+        b"\r\n" + body + b"\r\n"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("raw", "title", "lead"),
+    [
+        # A Latin-1 body declared "text/plain" alone.
+        (
+            raw_message(
+                subject=b"Informe semanal",
+                body="La demanda de energía eléctrica creció en Córdoba.".encode(
+                    "latin-1"
+                ),
+            ),
+            "Informe semanal",
+            "La demanda de energía eléctrica creció en Córdoba.",
+        ),
+        # The same in HTML.
+        (
+            raw_message(
+                subject=b"Informe semanal",
+                body="<p>La demanda de energía eléctrica creció.</p>".encode("latin-1"),
+                content_type=b"text/html",
+            ),
+            "Informe semanal",
+            "La demanda de energía eléctrica creció.",
+        ),
+        # A raw Latin-1 subject, and Windows quotes only cp1252 has.
+        (
+            raw_message(
+                subject="Minería: “transición energética” en Boyacá".encode("cp1252"),
+                body=b"Resumen del foro regional.",
+            ),
+            "Minería: “transición energética” en Boyacá",
+            "Resumen del foro regional.",
+        ),
+        # Undeclared UTF-8 stays UTF-8.
+        (
+            raw_message(
+                subject="Gas natural en Sucre: producción récord".encode(),
+                body="Se alcanzó un récord de producción.".encode(),
+            ),
+            "Gas natural en Sucre: producción récord",
+            "Se alcanzó un récord de producción.",
+        ),
+    ],
+)
+def test_text_without_a_declared_charset_keeps_its_accents(imap, raw, title, lead):
+    # given a bulletin whose 8-bit text names no charset
+    imap.deliver(raw)
+
+    # when the desk reads it
+    [entry] = MailboxReader(mailbox_source(imap)).read().entries
+
+    # then its accented letters are all there
+    assert entry.title == title
+    assert entry.summary == f"<p>{lead}</p>"
+
+
+@pytest.mark.django_db
+def test_a_sender_name_without_a_declared_charset_keeps_its_accents(imap):
+    # given a bulletin whose sender's name is raw Latin-1
+    raw = raw_message(subject=b"Informe semanal", body=b"Resumen.").replace(
+        b"Oficina de prensa", "Oficina de Comunicación".encode("latin-1")
+    )
+    imap.deliver(raw)
+
+    # when the desk reads it
+    [entry] = MailboxReader(mailbox_source(imap)).read().entries
+
+    # then the author is written as the sender wrote it
+    assert entry.author == "Oficina de Comunicación"
