@@ -8,10 +8,16 @@ stored for the source are fetched, and each one is extracted by
 `newsdesk.sources.article`. An article that fails is skipped with a
 warning; the poll goes on.
 
+Failed links are remembered (`Source.link_failures`) while they stay on
+the page: the next polls try the links never tried first, and a link that
+failed ``MAX_LINK_FAILURES`` times is given up, so a few broken links can
+neither hold the places of new articles nor be fetched forever.
+
 The section page is fetched with the validators of its last full read, so
 an unchanged page costs a 304 and neither link discovery nor extraction.
 While articles of the page wait for a later poll (over ``max_articles``,
-out of time or failed) no validators are kept: the page is read again.
+out of time, or failed but not given up) no validators are kept: the page
+is read again.
 
 Keys of `Source.config`:
 
@@ -37,10 +43,10 @@ from lxml.cssselect import CSSSelector
 
 from newsdesk import http
 from newsdesk.identity import canonical_url
-from newsdesk.models import NewsItem
+from newsdesk.models import NewsItem, Source
 from newsdesk.sanitize import web_url
 from newsdesk.sources.article import extract_article
-from newsdesk.sources.base import EntryData, FetchError, Reader
+from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
 from newsdesk.sources.conditional import HttpReadResult, conditional_fetch
 from newsdesk.sources.extract import decode_page, lead_html, parse_html
 from newsdesk.sources.options import ConfigCheck, Options, invalid_selector
@@ -52,6 +58,9 @@ HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 # next poll. With the section page and the last article (HTTP_TOTAL_TIMEOUT,
 # 30 s, each) it stays under the task's soft time limit of 120 s.
 POLL_BUDGET_SECONDS = 50.0
+# An article link that failed this many polls is not fetched again while
+# it stays on the section page.
+MAX_LINK_FAILURES = 3
 
 # /2026/12/03/, /2026/12/, 2026-12-03 or 20261203 somewhere in the path.
 DATE_IN_PATH = re.compile(
@@ -198,6 +207,11 @@ def check_config(check: ConfigCheck, url: str) -> None:
 
 
 class NewspaperReader(Reader):
+    def __init__(self, source: Source) -> None:
+        super().__init__(source)
+        # What this poll learnt of failing links, kept by confirm().
+        self.link_failures: dict[str, int] | None = None
+
     def read(self) -> HttpReadResult:
         options = Options(self.source.config)
         selector = _link_selector(options)
@@ -226,21 +240,44 @@ class NewspaperReader(Reader):
             raise self._no_links(selector)
 
         new_links = self._not_stored(links)
-        entries, warnings = self._read_articles(new_links[:max_articles])
+        failures = self._past_failures(new_links)
+        to_try = [link for link in new_links if failures[link] < MAX_LINK_FAILURES]
+        # Links that failed before wait behind the ones never tried.
+        to_try.sort(key=failures.__getitem__)
+        entries, failed, warnings = self._read_articles(to_try[:max_articles])
+        warnings += self._count_failures(failures, failed)
         logger.info(
-            "Newspaper source %s: %d links, %d new, %d read",
+            "Newspaper source %s: %d links, %d new, %d given up, %d read",
             self.source.pk,
             len(links),
             len(new_links),
+            len(new_links) - len(to_try),
             len(entries),
         )
-        # Articles left for later (over max_articles, out of time or
-        # failed) are on this same page: a 304 next time would hide them.
-        if len(entries) < len(new_links):
+
+        # Articles left for later (over max_articles, out of time or failed
+        # but not given up) are on this same page: a 304 would hide them.
+        done = {entry.link for entry in entries}
+        if any(
+            link not in done and failures[link] < MAX_LINK_FAILURES for link in to_try
+        ):
             result.forget_validators()
+        self.link_failures = {
+            canonical_url(link): count
+            for link, count in failures.items()
+            if count and link not in done
+        }
         result.entries = entries
         result.warnings = warnings
         return result
+
+    def confirm(self, result: ReadResult) -> None:
+        """Keeps the failing links once the poll is stored."""
+        if self.link_failures is None:
+            return
+        if self.link_failures != self.source.link_failures:
+            self.source.link_failures = self.link_failures
+            self.source.save(update_fields=["link_failures"])
 
     def _not_stored(self, links: list[str]) -> list[str]:
         """The links no stored item of this source has, in page order."""
@@ -256,8 +293,43 @@ class NewspaperReader(Reader):
                 stored.add(identity.removeprefix("link:"))
         return [link for link in links if canonical[link] not in stored]
 
-    def _read_articles(self, links: list[str]) -> tuple[list[EntryData], list[str]]:
+    def _past_failures(self, links: list[str]) -> dict[str, int]:
+        """How many polls each link failed, 0 for one never tried."""
+        kept = self.source.link_failures
+        kept = kept if isinstance(kept, dict) else {}
+        failures = {}
+        for link in links:
+            count = kept.get(canonical_url(link), 0)
+            failures[link] = count if isinstance(count, int) and count > 0 else 0
+        return failures
+
+    def _count_failures(self, failures: dict[str, int], failed: list[str]) -> list[str]:
+        """Counts this poll's failures; warns of the links given up now."""
+        warnings = []
+        for link in failed:
+            failures[link] += 1
+            if failures[link] == MAX_LINK_FAILURES:
+                logger.info(
+                    "Newspaper source %s: article %s given up",
+                    self.source.pk,
+                    http.safe_url(link),
+                )
+                warnings.append(
+                    _(
+                        "Artículo abandonado (%(url)s): falló en %(count)d "
+                        "consultas y no se intentará más mientras siga en la "
+                        "página de sección."
+                    )
+                    % {"url": http.safe_url(link), "count": MAX_LINK_FAILURES}
+                )
+        return warnings
+
+    def _read_articles(
+        self, links: list[str]
+    ) -> tuple[list[EntryData], list[str], list[str]]:
+        """The entries read, the links that failed and the warnings."""
         entries: list[EntryData] = []
+        failed: list[str] = []
         warnings: list[str] = []
         deadline = time.monotonic() + POLL_BUDGET_SECONDS
         for link in links:
@@ -282,6 +354,7 @@ class NewspaperReader(Reader):
                     _("Artículo omitido (%(url)s): %(error)s")
                     % {"url": http.safe_url(link), "error": exc.message}
                 )
+                failed.append(link)
                 continue
             except SoftTimeLimitExceeded:
                 # The task's time is up: the poll ends and is recorded as
@@ -299,9 +372,10 @@ class NewspaperReader(Reader):
                     _("Artículo omitido (%(url)s): no se pudo extraer su contenido.")
                     % {"url": http.safe_url(link)}
                 )
+                failed.append(link)
                 continue
             entries.append(entry)
-        return entries, warnings
+        return entries, failed, warnings
 
     def _read_article(self, link: str) -> EntryData:
         response = http.fetch(link, accept=HTML_ACCEPT)

@@ -712,3 +712,120 @@ def test_permanent_redirect_moves_the_section_after_three_polls():
     assert source.url == SECTION
     assert source.moved_count == 0
     assert source.items.count() == 3
+
+
+# Links that keep failing
+
+
+def section_with(*links: str) -> bytes:
+    items = "\n".join(
+        f'<article><h2><a href="{link}">Nota</a></h2></article>' for link in links
+    )
+    return (
+        '<!DOCTYPE html><html lang="es"><head><meta charset="utf-8">'
+        f"<title>Economía</title></head><body><main>{items}</main></body></html>"
+    ).encode()
+
+
+BROKEN = [
+    f"https://www.eldiario.example/economia/2026/12/0{day}/nota-que-ya-no-existe-en-el-sitio/"
+    for day in (1, 2, 3)
+]
+
+
+def serve_broken() -> None:
+    for link in BROKEN:
+        serve_html(link, b"<html><body>No existe</body></html>", status=404)
+
+
+def requests_of(url: str) -> int:
+    return sum(call.request.url == url for call in responses.calls)
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_links_that_keep_failing_give_way_to_a_new_article():
+    # given three dead links above a story, three articles per poll
+    serve_section(section_with(*BROKEN, SUBASTA))
+    serve_broken()
+    serve_articles()
+    source = section_source(max_articles=3)
+
+    # when
+    first = intake.poll_source(source.pk)
+    calls_after_first = len(responses.calls)
+    second = intake.poll_source(source.pk)
+
+    # then the second poll reads the story before retrying a dead link
+    assert first.items_created == 0
+    assert second.items_created == 1
+    assert responses.calls[calls_after_first + 1].request.url == SUBASTA
+    assert source.items.get().title.startswith("Subasta de energía renovable")
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_a_dead_link_is_given_up_after_three_polls_with_one_warning():
+    # given a section whose only story link keeps answering 404
+    serve_section(section_with(BROKEN[0]))
+    serve_broken()
+    source = section_source()
+
+    # when polled four times
+    attempts = [intake.poll_source(source.pk) for _ in range(4)]
+
+    # then it is fetched three times and its giving up is said once
+    assert requests_of(BROKEN[0]) == 3
+    given_up = [
+        [warning for warning in attempt.warnings if "abandonado" in warning]
+        for attempt in attempts
+    ]
+    assert [len(warnings) for warnings in given_up] == [0, 0, 1, 0]
+    assert "3 consultas" in given_up[2][0]
+    assert attempts[3].warnings == []
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_a_given_up_link_lets_the_section_page_be_unchanged_again():
+    # given a page with validators and a dead link, then a 304
+    for _ in range(3):
+        serve_section(section_with(SUBASTA, BROKEN[0]), **VALIDATORS)
+    serve_section(b"", status=304, ETag=VALIDATORS["ETag"])
+    serve_broken()
+    serve_articles()
+    source = section_source()
+
+    # when polled until the dead link is given up
+    etags = []
+    for _ in range(3):
+        intake.poll_source(source.pk)
+        source.refresh_from_db()
+        etags.append(source.etag)
+    fourth = intake.poll_source(source.pk)
+
+    # then the validators are kept from then on and the page costs a 304
+    assert etags == ["", "", '"economia-v1"']
+    assert responses.calls[-1].request.headers["If-None-Match"] == '"economia-v1"'
+    assert fourth.outcome == Source.Outcome.NOT_MODIFIED
+    assert requests_of(BROKEN[0]) == 3
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_failures_are_kept_only_for_links_still_waiting_on_the_page():
+    # given failures of a link gone from the page and of one that now works
+    gone = "https://www.eldiario.example/economia/2026/11/30/nota-de-la-semana-pasada/"
+    source = section_source()
+    source.link_failures = {gone.rstrip("/"): 2, SUBASTA.rstrip("/"): 1}
+    source.save(update_fields=["link_failures"])
+    serve_section(section_with(SUBASTA, BROKEN[0]))
+    serve_broken()
+    serve_articles()
+
+    # when
+    intake.poll_source(source.pk)
+
+    # then only the dead link on the page is remembered
+    source.refresh_from_db()
+    assert source.link_failures == {BROKEN[0].rstrip("/"): 1}
