@@ -178,15 +178,18 @@ def forget_validators(source: Source) -> list[str]:
     """Drop what polls learnt of the source's old address or settings.
 
     A 304 to validators from before an edit would hide the edit until the
-    page changes. Returns the fields to save, `updated_at` included.
+    page changes, and article links given up under the old settings deserve
+    another try. Returns the fields to save, `updated_at` included.
     """
     source.etag = source.last_modified = source.moved_to_url = ""
     source.request_validators = {}
+    source.link_failures = {}
     source.moved_count = 0
     return [
         "etag",
         "last_modified",
         "request_validators",
+        "link_failures",
         "moved_to_url",
         "moved_count",
         "updated_at",

@@ -326,6 +326,7 @@ def test_editing_the_address_or_settings_drops_the_validators(admin_client):
         moved_to_url="https://diario.example/seccion/economia/",
         moved_count=2,
         request_validators={"https://diario.example/docs/": {"etag": '"d1"'}},
+        link_failures={"https://diario.example/economia/rota": 3},
     )
     change_url = reverse("admin:newsdesk_source_change", args=[source.pk])
     data = source_form(
@@ -344,6 +345,8 @@ def test_editing_the_address_or_settings_drops_the_validators(admin_client):
     assert source.config == {"link_selector": "h2 a"}
     assert (source.etag, source.last_modified) == ("", "")
     assert source.request_validators == {}
+    # Links given up under the old selector get another try.
+    assert source.link_failures == {}
     assert (source.moved_to_url, source.moved_count) == ("", 0)
 
     # and so does a new address
