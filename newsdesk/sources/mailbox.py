@@ -10,7 +10,9 @@ A poll stores at most INTAKE_MAX_ENTRIES candidates. A message that does
 not fit after others waits, unread, for the next poll; one that does not
 fit alone (a digest of 150 links) gives what fits and stays unread, and the
 next poll skips its stored links and gives the rest. Either way the poll
-says so in its warnings.
+says so in its warnings. A message larger than FETCH_MAX_BYTES, by the size
+the server gives before any body is fetched, is never downloaded: it stays
+unread and every poll's warnings name it.
 
 Keys of `Source.config`:
 
@@ -66,6 +68,7 @@ from imap_tools.errors import (
 from imap_tools.mailbox import BaseMailBox
 from imap_tools.utils import check_command_status, replace_html_ct_charset
 
+from newsdesk.http import _binary_size
 from newsdesk.identity import canonical_url, identity_keys, unwrap
 from newsdesk.models import NewsItem
 from newsdesk.sanitize import first_words, one_line, plain_text, web_url
@@ -309,17 +312,18 @@ class MailboxReader(Reader):
 
         with self._connect(conf) as mailbox:
             result.uidvalidity = self._uidvalidity(mailbox, conf.folder)
-            messages = self._allowed_unread(mailbox, conf)
-            for position, message in enumerate(messages):
+            uids = self._allowed_unread(mailbox, conf, result)
+            for message in _one_by_one(mailbox, uids):
                 found = self._entries_or_warning(message, conf, result)
                 if found is not None and not self._take(message, found, result):
-                    _warn_deferred(result, len(messages) - position)
+                    waiting = [uid for uid in uids if int(uid) >= int(message.uid)]
+                    _warn_deferred(result, len(waiting))
                     break
 
         logger.info(
             "Mailbox source %s: %d messages, %d candidates, %d finished",
             self.source.pk,
-            len(messages),
+            len(uids),
             len(result.entries),
             len(result.finished),
         )
@@ -429,25 +433,52 @@ class MailboxReader(Reader):
     # Reading messages
 
     def _allowed_unread(
-        self, mailbox: BaseMailBox, conf: MailboxSettings
-    ) -> list[MailMessage]:
+        self, mailbox: BaseMailBox, conf: MailboxSettings, result: MailboxResult
+    ) -> list[str]:
+        """The UIDs to read this poll, oldest first."""
         unread = mailbox.uids(AND(seen=False))
         if not unread:
             return []
 
-        # Headers first: a stranger's message is never downloaded whole.
-        allowed = [
-            message.uid
-            for message in mailbox.fetch(
-                uid_list=unread, headers_only=True, mark_seen=False, bulk=100
-            )
-            if message.uid and sender_allowed(message.from_, conf.allowed_senders)
-        ]
+        # Headers and sizes first: a stranger's message, or one over the
+        # size limit, is never downloaded whole.
+        limit = settings.FETCH_MAX_BYTES
+        senders = conf.allowed_senders
+        allowed = []
+        for message in mailbox.fetch(
+            uid_list=unread, headers_only=True, mark_seen=False, bulk=100
+        ):
+            if not message.uid or not sender_allowed(message.from_, senders):
+                continue
+            # Left out before the cut to max_messages, so that messages the
+            # desk can never read do not hold back the ones after them.
+            if message.size_rfc822 > limit:
+                self._warn_too_large(message, limit, result)
+                continue
+            allowed.append(message.uid)
         allowed.sort(key=int)
-        allowed = allowed[: conf.max_messages]
-        if not allowed:
-            return []
-        return list(mailbox.fetch(uid_list=allowed, mark_seen=False, bulk=20))
+        return allowed[: conf.max_messages]
+
+    def _warn_too_large(
+        self, message: MailMessage, limit: int, result: MailboxResult
+    ) -> None:
+        logger.info(
+            "Mailbox source %s: message uid %s of %d bytes over the limit, left unread",
+            self.source.pk,
+            message.uid,
+            message.size_rfc822,
+        )
+        result.warnings.append(
+            _(
+                "El mensaje «%(subject)s» pesa %(size)s, más que el límite de "
+                "%(limit)s: no se leyó y sigue sin leer en el buzón."
+            )
+            % {
+                "subject": _subject(message) or _("(sin asunto)"),
+                "size": _binary_size(message.size_rfc822),
+                "limit": _binary_size(limit),
+            }
+        )
 
     def entries_of(self, message: MailMessage, digest: bool | None) -> list[EntryData]:
         message_id = _message_id(message)
@@ -589,6 +620,13 @@ class MailboxReader(Reader):
             "imap",
             _("El servidor de correo respondió con un error inesperado."),
         )
+
+
+def _one_by_one(mailbox: BaseMailBox, uids: list[str]) -> Iterator[MailMessage]:
+    # One FETCH a message: memory holds one body at a time, and each is
+    # under FETCH_MAX_BYTES.
+    if uids:
+        yield from mailbox.fetch(uid_list=uids, mark_seen=False, bulk=False)
 
 
 def _warn_deferred(result: MailboxResult, count: int) -> None:

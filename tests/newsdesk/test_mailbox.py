@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import imaplib
 import logging
 import re
 from datetime import UTC, datetime, timedelta, timezone
@@ -774,3 +775,54 @@ def test_a_sender_name_without_a_declared_charset_keeps_its_accents(imap):
 
     # then the author is written as the sender wrote it
     assert entry.author == "Oficina de Comunicación"
+
+
+# Messages over the size limit
+
+
+@pytest.mark.django_db
+def test_a_message_over_the_size_limit_is_never_downloaded(imap, settings, monkeypatch):
+    # given a 256 KiB limit, an annual report with a 1 MiB annex, and after
+    # it a press release, in a mailbox read one message a poll
+    settings.FETCH_MAX_BYTES = 256 * 1024
+    report = newsletter(
+        sender="Oficina de prensa <prensa@minas.example>",
+        subject="Informe anual de gestión con anexos",
+        text="Adjuntamos el informe anual.",
+        message_id="<informe-anual@minas.example>",
+    )
+    report.add_attachment(
+        b"%PDF-1.7\n" + b"0" * (1024 * 1024),
+        maintype="application",
+        subtype="pdf",
+        filename="informe-anual.pdf",
+    )
+    imap.deliver(report)
+    imap.deliver(plain_message())
+    reader = MailboxReader(mailbox_source(imap, max_messages=1))
+
+    # ...and a record of the largest piece read from the server
+    largest = []
+    original_read = imaplib.IMAP4.read
+
+    def recording_read(client, size):
+        largest.append(size)
+        return original_read(client, size)
+
+    monkeypatch.setattr(imaplib.IMAP4, "read", recording_read)
+
+    # when the desk reads the mailbox and confirms
+    result = reader.read()
+    reader.confirm(result)
+
+    # then the press release is read, the report never came down, and the
+    # editor is told which message was left unread and why
+    assert [entry.guid for entry in result.entries] == [PLAIN_ID]
+    assert max(largest) < settings.FETCH_MAX_BYTES
+    [warning] = result.warnings
+    assert warning.startswith("El mensaje «Informe anual de gestión con anexos» pesa ")
+    assert warning.endswith(
+        "más que el límite de 256 KiB: no se leyó y sigue sin leer en el buzón."
+    )
+    assert imap.message_ids("UNSEEN") == ["<informe-anual@minas.example>"]
+    assert imap.message_ids("SEEN") == [PLAIN_ID]
