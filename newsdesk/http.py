@@ -260,11 +260,11 @@ def _too_large(url: str, limit: int) -> FetchError:
     logger.info("Body over %d bytes at %s", limit, safe_url(url))
     return FetchError(
         "too_large",
-        _("La respuesta supera el límite de %(size)s.") % {"size": _binary_size(limit)},
+        _("La respuesta supera el límite de %(size)s.") % {"size": binary_size(limit)},
     )
 
 
-def _binary_size(size: int) -> str:
+def binary_size(size: int) -> str:
     # The limit is counted in 1024s, so its unit says so ("10 MiB"):
     # "10,0 MB" would name a smaller limit than the real one.
     amount, unit = (size / 1024**2, "MiB") if size >= 1024**2 else (size / 1024, "KiB")

@@ -68,7 +68,7 @@ from imap_tools.errors import (
 from imap_tools.mailbox import BaseMailBox
 from imap_tools.utils import check_command_status, replace_html_ct_charset
 
-from newsdesk.http import _binary_size
+from newsdesk.http import binary_size
 from newsdesk.identity import canonical_url, identity_keys, unwrap
 from newsdesk.models import NewsItem
 from newsdesk.sanitize import first_words, one_line, plain_text, web_url
@@ -475,8 +475,8 @@ class MailboxReader(Reader):
             )
             % {
                 "subject": _subject(message) or _("(sin asunto)"),
-                "size": _binary_size(message.size_rfc822),
-                "limit": _binary_size(limit),
+                "size": binary_size(message.size_rfc822),
+                "limit": binary_size(limit),
             }
         )
 
