@@ -3,7 +3,8 @@
 feedparser reads RFC 822 and ISO 8601 in English; Colombian outlets also
 write "mié, 06 mar 2024", "7 de marzo de 2024 09:15", "COT" or no offset at
 all. Those go through dateparser in Spanish and English, day first, with
-Bogotá as the zone of a time that names none.
+Bogotá as the zone of a time that names none; a date written year first
+("2024-03-06") is read year, month, day, or not at all.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 import calendar
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,11 @@ DATEPARSER_SETTINGS = {
     "DATE_ORDER": "DMY",
     "PREFER_DAY_OF_MONTH": "first",
 }
+BOGOTA_ZONE = ZoneInfo(BOGOTA)
+YEAR_FIRST_SETTINGS = {**DATEPARSER_SETTINGS, "DATE_ORDER": "YMD"}
+# "2024-03-06", "2024/3/6", with or without a time after it. dateparser
+# would read "2024-13-01" as 13 January rather than give up.
+YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d/.-])")
 # A date written with a numeric offset, "Z", GMT or UTC: what feedparser
 # made of it is exact, so dateparser (a thousand times slower) is skipped.
 EXPLICIT_OFFSET = re.compile(
@@ -72,15 +79,27 @@ def parse_date(raw: str, parsed: time.struct_time | None = None) -> datetime | N
         return from_struct(parsed)
     if not raw:
         return None
-    if EXPLICIT_OFFSET.search(raw):
-        # RFC 3339 (JSON Feed, Atom) needs no language guessing.
-        try:
-            value = datetime.fromisoformat(raw)
-        except ValueError:
-            value = None
-        if value is not None and value.tzinfo is not None:
-            return value.astimezone(UTC)
+    year_first = YEAR_FIRST.match(raw)
+    if year_first:
+        return _year_first(raw, year_first)
     return _dateparser(raw)
+
+
+def _year_first(raw: str, match: re.Match[str]) -> datetime | None:
+    """An ISO 8601 date or one like it, read in that order only."""
+    try:
+        date(*map(int, match.groups()))
+    except ValueError:
+        return None
+
+    # RFC 3339 (JSON Feed, Atom, <time datetime>) needs no language guessing.
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return _dateparser(raw, year_first=True)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=BOGOTA_ZONE)
+    return value.astimezone(UTC)
 
 
 def normalise(raw: str) -> str:
@@ -94,12 +113,13 @@ def normalise(raw: str) -> str:
 
 
 @lru_cache(maxsize=2048)
-def _dateparser(raw: str) -> datetime | None:
+def _dateparser(raw: str, year_first: bool = False) -> datetime | None:
     import dateparser
 
+    settings = YEAR_FIRST_SETTINGS if year_first else DATEPARSER_SETTINGS
     try:
         value = dateparser.parse(
-            normalise(raw), languages=["es", "en"], settings=DATEPARSER_SETTINGS
+            normalise(raw), languages=["es", "en"], settings=settings
         )
     except (ValueError, OverflowError, TypeError):
         return None

@@ -47,3 +47,32 @@ def test_spanish_dates_are_read_in_bogota_time(raw, expected):
 @pytest.mark.parametrize("raw", ["", "sin fecha"])
 def test_text_without_a_date_is_no_date(raw):
     assert parse_date(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-03-06", utc(2024, 3, 6, 5, 0)),
+        ("2024-03-06T10:00:00", utc(2024, 3, 6, 15, 0)),
+        ("2024-03-06 10:00:00 -0500", utc(2024, 3, 6, 15, 0)),
+        ("2024-3-6 10:00 a. m.", utc(2024, 3, 6, 15, 0)),
+        ("2024/03/06", utc(2024, 3, 6, 5, 0)),
+        ("2024-01-13", utc(2024, 1, 13, 5, 0)),
+    ],
+)
+def test_year_first_dates_are_year_month_day(raw, expected):
+    assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2024-13-01",
+        "2024-02-30",
+        "2024/13/01",
+        "2024-13-01T10:00:00Z",
+        "2024-13-01 10:00 a. m.",
+    ],
+)
+def test_impossible_year_first_dates_are_no_date(raw):
+    assert parse_date(raw) is None
