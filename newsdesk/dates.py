@@ -42,6 +42,30 @@ MERIDIEM = re.compile(r"(\d)\s*([ap])\.?\s*m\.?(?![^\W\d_])", re.IGNORECASE)
 # "07:30 h", "07:30 hrs." and "(hora de Colombia)" say nothing more.
 HOURS_SUFFIX = re.compile(r"(\d:\d{2})\s*(?:hrs?|h)\.?(?![^\W\d_])", re.IGNORECASE)
 LOCAL_TIME_NOTE = re.compile(r"\(?\s*hora (?:de |en )?colombia\s*\)?", re.IGNORECASE)
+# What pages write before a date: "Publicado el", "Fecha:", "Actualizado:",
+# "Publicado por Redacción el", "Por Redacción el", "Posted on", "Last
+# updated:". A later label ends the first date ("Publicado: ... |
+# Actualizado: ...").
+_LABEL_WORDS = r"""
+    (?:fecha\s+de\s+)?(?:publicad[oa]|publicaci[oó]n|actualizad[oa]
+        |actualizaci[oó]n|modificad[oa])
+    |[uú]ltima\s+actualizaci[oó]n
+    |fecha
+    |(?:first\s+|last\s+)?(?:published|updated|posted|modified)
+    |date
+"""
+LABEL = re.compile(
+    rf"""^[\W_]*
+    (?:
+        (?:(?:{_LABEL_WORDS})\s+)?(?:por|by)\s.*\s(?:el|on)
+        |(?:{_LABEL_WORDS})(?:\s+(?:el|on|at))?
+    )\b
+    (?:\s*[:|·•\u2013\u2014-]\s*|\s+)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+NEXT_LABEL = re.compile(
+    rf"[\s|·•,;\u2013\u2014-]+\b(?:{_LABEL_WORDS})\b.*$", re.IGNORECASE | re.VERBOSE
+)
 WIDE_SPACES = re.compile(r"[\u00a0\u2007\u202f]")
 # Before this, a date is a placeholder (the Unix epoch, 0001-01-01...).
 EARLIEST_PLAUSIBLE = datetime(1980, 1, 1, tzinfo=UTC)
@@ -79,13 +103,14 @@ def parse_date(raw: str, parsed: time.struct_time | None = None) -> datetime | N
         return from_struct(parsed)
     if not raw:
         return None
-    year_first = YEAR_FIRST.match(raw)
+    text = normalise(raw)
+    year_first = YEAR_FIRST.match(text)
     if year_first:
-        return _year_first(raw, year_first)
-    return _dateparser(raw)
+        return _year_first(text, year_first)
+    return _dateparser(text)
 
 
-def _year_first(raw: str, match: re.Match[str]) -> datetime | None:
+def _year_first(text: str, match: re.Match[str]) -> datetime | None:
     """An ISO 8601 date or one like it, read in that order only."""
     try:
         date(*map(int, match.groups()))
@@ -94,9 +119,9 @@ def _year_first(raw: str, match: re.Match[str]) -> datetime | None:
 
     # RFC 3339 (JSON Feed, Atom, <time datetime>) needs no language guessing.
     try:
-        value = datetime.fromisoformat(raw)
+        value = datetime.fromisoformat(text)
     except ValueError:
-        return _dateparser(raw, year_first=True)
+        return _dateparser(text, year_first=True)
     if value.tzinfo is None:
         value = value.replace(tzinfo=BOGOTA_ZONE)
     return value.astimezone(UTC)
@@ -104,23 +129,24 @@ def _year_first(raw: str, match: re.Match[str]) -> datetime | None:
 
 def normalise(raw: str) -> str:
     """The forms Colombian outlets write that dateparser does not know,
-    made into ones it does: "2:00 p. m." becomes "2:00 pm"."""
+    made into ones it does: "2:00 p. m." becomes "2:00 pm", "Publicado
+    el 7 de marzo de 2024" becomes "7 de marzo de 2024"."""
     text = WIDE_SPACES.sub(" ", raw)
     text = MERIDIEM.sub(lambda match: f"{match[1]} {match[2].lower()}m", text)
     text = HOURS_SUFFIX.sub(r"\1", text)
     # Bogotá is the zone of a time that names none anyway.
-    return LOCAL_TIME_NOTE.sub(" ", text).strip()
+    text = LOCAL_TIME_NOTE.sub(" ", text).strip()
+    text = LABEL.sub("", text, count=1)
+    return NEXT_LABEL.sub("", text).strip()
 
 
 @lru_cache(maxsize=2048)
-def _dateparser(raw: str, year_first: bool = False) -> datetime | None:
+def _dateparser(text: str, year_first: bool = False) -> datetime | None:
     import dateparser
 
     settings = YEAR_FIRST_SETTINGS if year_first else DATEPARSER_SETTINGS
     try:
-        value = dateparser.parse(
-            normalise(raw), languages=["es", "en"], settings=settings
-        )
+        value = dateparser.parse(text, languages=["es", "en"], settings=settings)
     except (ValueError, OverflowError, TypeError):
         return None
     if value is None:

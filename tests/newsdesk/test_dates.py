@@ -52,6 +52,34 @@ def test_text_without_a_date_is_no_date(raw):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
+        ("Publicado el 7 de marzo de 2024", utc(2024, 3, 7, 5, 0)),
+        ("Fecha: 07/03/2024", utc(2024, 3, 7, 5, 0)),
+        ("Fecha de publicación: 07/03/2024", utc(2024, 3, 7, 5, 0)),
+        ("Actualizado: 7 de marzo de 2024 09:15", utc(2024, 3, 7, 14, 15)),
+        ("Publicado: 07/03/2024 - 09:15 a. m.", utc(2024, 3, 7, 14, 15)),
+        ("Última actualización: 07/03/2024 09:15", utc(2024, 3, 7, 14, 15)),
+        ("Publicado el lunes 4 de marzo de 2024", utc(2024, 3, 4, 5, 0)),
+        ("Por Redacción El Tiempo el 7 de marzo de 2024", utc(2024, 3, 7, 5, 0)),
+        ("Publicado por Juan Pérez el 7 de marzo de 2024", utc(2024, 3, 7, 5, 0)),
+        ("Posted on March 7, 2024", utc(2024, 3, 7, 5, 0)),
+        ("Published: March 7, 2024 9:15 am", utc(2024, 3, 7, 14, 15)),
+        ("Last updated: 7 March 2024", utc(2024, 3, 7, 5, 0)),
+        ("Posted by Energy Wire on March 7, 2024", utc(2024, 3, 7, 5, 0)),
+        # The first of two labelled dates is the publication.
+        (
+            "Publicado: 7 mar 2024 10:15 a. m. | Actualizado: 8 mar 2024",
+            utc(2024, 3, 7, 15, 15),
+        ),
+        ("Fecha: 2024-03-07", utc(2024, 3, 7, 5, 0)),
+    ],
+)
+def test_labelled_dates_are_read_without_their_label(raw, expected):
+    assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
         ("2024-03-06", utc(2024, 3, 6, 5, 0)),
         ("2024-03-06T10:00:00", utc(2024, 3, 6, 15, 0)),
         ("2024-03-06 10:00:00 -0500", utc(2024, 3, 6, 15, 0)),
@@ -72,6 +100,7 @@ def test_year_first_dates_are_year_month_day(raw, expected):
         "2024/13/01",
         "2024-13-01T10:00:00Z",
         "2024-13-01 10:00 a. m.",
+        "Fecha: 2024-13-01",
     ],
 )
 def test_impossible_year_first_dates_are_no_date(raw):
