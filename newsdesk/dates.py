@@ -66,6 +66,13 @@ LABEL = re.compile(
 NEXT_LABEL = re.compile(
     rf"[\s|·•,;\u2013\u2014-]+\b(?:{_LABEL_WORDS})\b.*$", re.IGNORECASE | re.VERBOSE
 )
+# Words whose reading moves with the clock: "hace 2 horas", "ayer".
+RELATIVE_WORDS = re.compile(
+    r"\b(?:hace|hoy|ayer|anteayer|ma[nñ]ana|ahora|ago|today|yesterday"
+    r"|tomorrow|now|last|next)\b",
+    re.IGNORECASE,
+)
+FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 WIDE_SPACES = re.compile(r"[\u00a0\u2007\u202f]")
 # Before this, a date is a placeholder (the Unix epoch, 0001-01-01...).
 EARLIEST_PLAUSIBLE = datetime(1980, 1, 1, tzinfo=UTC)
@@ -140,8 +147,20 @@ def normalise(raw: str) -> str:
     return NEXT_LABEL.sub("", text).strip()
 
 
-@lru_cache(maxsize=2048)
 def _dateparser(text: str, year_first: bool = False) -> datetime | None:
+    # Only a reading that cannot change is remembered: "hace 2 horas",
+    # "hoy" or "6 de marzo" (this year's) are read against today each time.
+    if FOUR_DIGIT_YEAR.search(text) and not RELATIVE_WORDS.search(text):
+        return _read_fixed(text, year_first)
+    return _read(text, year_first)
+
+
+@lru_cache(maxsize=2048)
+def _read_fixed(text: str, year_first: bool) -> datetime | None:
+    return _read(text, year_first)
+
+
+def _read(text: str, year_first: bool) -> datetime | None:
     import dateparser
 
     settings = YEAR_FIRST_SETTINGS if year_first else DATEPARSER_SETTINGS

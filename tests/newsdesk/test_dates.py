@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from newsdesk.dates import parse_date
 
@@ -47,6 +48,30 @@ def test_spanish_dates_are_read_in_bogota_time(raw, expected):
 @pytest.mark.parametrize("raw", ["", "sin fecha"])
 def test_text_without_a_date_is_no_date(raw):
     assert parse_date(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "age"),
+    [
+        ("hace 1 minuto", timedelta(minutes=1)),
+        ("hace 2 horas", timedelta(hours=2)),
+        ("Publicado hace 3 horas", timedelta(hours=3)),
+        ("hoy", timedelta(0)),
+        ("ayer", timedelta(days=1)),
+        ("2 hours ago", timedelta(hours=2)),
+    ],
+)
+def test_relative_dates_are_read_against_the_present(raw, age):
+    # given a worker that read the date once, on the day it started
+    started = utc(2024, 3, 6, 15, 0)
+    with time_machine.travel(started, tick=False):
+        assert parse_date(raw) == started - age
+
+    # when the same words come again days later
+    later = started + timedelta(days=3, hours=5)
+    with time_machine.travel(later, tick=False):
+        # then they name a moment as long before the new present
+        assert parse_date(raw) == later - age
 
 
 @pytest.mark.parametrize(
