@@ -25,6 +25,9 @@ DATEPARSER_SETTINGS = {
     "RETURN_AS_TIMEZONE_AWARE": True,
     "DATE_ORDER": "DMY",
     "PREFER_DAY_OF_MONTH": "first",
+    # A story has already happened: "6 de marzo" read in January is last
+    # March, not a date ahead flagged as future.
+    "PREFER_DATES_FROM": "past",
 }
 BOGOTA_ZONE = ZoneInfo(BOGOTA)
 YEAR_FIRST_SETTINGS = {**DATEPARSER_SETTINGS, "DATE_ORDER": "YMD"}

@@ -130,3 +130,13 @@ def test_year_first_dates_are_year_month_day(raw, expected):
 )
 def test_impossible_year_first_dates_are_no_date(raw):
     assert parse_date(raw) is None
+
+
+def test_a_date_without_its_year_is_the_last_one_that_has_passed():
+    # given a page that says "6 de marzo", read in January
+    with time_machine.travel(datetime(2027, 1, 20, 15, tzinfo=UTC), tick=False):
+        # when it is read
+        found = parse_date("6 de marzo, 9:15 a. m.")
+
+    # then it is last March's, not a date ahead
+    assert found == datetime(2026, 3, 6, 14, 15, tzinfo=UTC)
