@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -18,6 +19,25 @@ from newsdesk.sanitize import clean_html, one_line
 from newsdesk.sources.charset import CP1252, decode_bytes
 
 LEAD_CHARS = 500
+# Social networks and messengers: a link there is a profile or a share
+# button, never an outlet's story, in a newsletter or on a section page.
+SOCIAL_HOSTS = (
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "instagram.com",
+    "linkedin.com",
+    "youtube.com",
+    "youtu.be",
+    "tiktok.com",
+    "whatsapp.com",
+    "wa.me",
+    "t.me",
+    "telegram.me",
+    "flickr.com",
+    "pinterest.com",
+    "threads.net",
+)
 SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 BLANK_LINES = re.compile(r"\n\s*\n+")
 # Elements whose text is never part of what a reader reads.
@@ -96,6 +116,14 @@ def normalise_text(text: str) -> str:
     lines = [SPACES.sub(" ", line).strip() for line in text.splitlines()]
     joined = "\n".join(lines)
     return BLANK_LINES.sub("\n", joined).strip()
+
+
+def on_social_network(url: str) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    return any(host == social or host.endswith("." + social) for social in SOCIAL_HOSTS)
 
 
 def lead(text: str, limit: int = LEAD_CHARS) -> str:

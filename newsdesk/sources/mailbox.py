@@ -73,7 +73,13 @@ from newsdesk.identity import canonical_url, identity_keys, unwrap
 from newsdesk.models import NewsItem
 from newsdesk.sanitize import first_words, one_line, plain_text, web_url
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
-from newsdesk.sources.extract import html_to_text, lead_html, normalise_text, parse_html
+from newsdesk.sources.extract import (
+    html_to_text,
+    lead_html,
+    normalise_text,
+    on_social_network,
+    parse_html,
+)
 from newsdesk.sources.options import ConfigCheck, Options
 
 logger = logging.getLogger(__name__)
@@ -97,23 +103,6 @@ GENERIC_ANCHOR = re.compile(
     r"^(leer|ver|lea|conozca|descubra|read|click|haga clic|clic|más|more)\b.{0,25}$"
     r"|^(aquí|here|link|enlace)$",
     re.IGNORECASE,
-)
-SOCIAL_HOSTS = (
-    "facebook.com",
-    "twitter.com",
-    "x.com",
-    "instagram.com",
-    "linkedin.com",
-    "youtube.com",
-    "youtu.be",
-    "tiktok.com",
-    "whatsapp.com",
-    "wa.me",
-    "t.me",
-    "telegram.me",
-    "flickr.com",
-    "pinterest.com",
-    "threads.net",
 )
 IMAGE_PATH = re.compile(r"\.(png|jpe?g|gif|webp|svg|bmp)$", re.IGNORECASE)
 SUMMARY_MIN_CHARS = 40
@@ -846,8 +835,7 @@ def _is_article_link(url: str, title: str) -> bool:
         return False
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return False
-    host = parts.hostname.lower()
-    if any(host == social or host.endswith("." + social) for social in SOCIAL_HOSTS):
+    if on_social_network(url):
         return False
     if (
         IMAGE_PATH.search(parts.path)

@@ -48,7 +48,12 @@ from newsdesk.sanitize import web_url
 from newsdesk.sources.article import extract_article
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
 from newsdesk.sources.conditional import HttpReadResult, conditional_fetch
-from newsdesk.sources.extract import decode_page, lead_html, parse_html
+from newsdesk.sources.extract import (
+    decode_page,
+    lead_html,
+    on_social_network,
+    parse_html,
+)
 from newsdesk.sources.options import ConfigCheck, Options, invalid_selector
 
 logger = logging.getLogger(__name__)
@@ -137,9 +142,11 @@ NOT_ARTICLE_FILE = re.compile(
 )
 SLUG_MIN_WORDS = 4
 SLUG_MIN_CHARS = 25
-# First segments under which a lone slug is a tag's listing unless it is
-# as long as a headline: /noticias/mineria-ilegal-en-colombia.
-TAG_HUBS = frozenset({"noticias"})
+# Outlets under whose /noticias/ a lone slug is a tag's listing unless it
+# is as long as a headline (/noticias/mineria-ilegal-en-colombia); on
+# other sites (the UPME portal, Canal 1) /noticias/ holds the stories.
+TAG_HUB_HOSTS = frozenset({"eltiempo.com", "semana.com"})
+TAG_HUB = "noticias"
 HEADLINE_MIN_WORDS = 6
 HEADLINE_MIN_CHARS = 40
 # The words of a site's own pages: legal terms, service and subscriptions.
@@ -464,12 +471,13 @@ def selected_links(
             urls = [_absolute(element.get("href"), base)]
         else:
             # A container picked holds the stories' links along with their
-            # tags, authors and a "see more" back to the section.
+            # tags, authors, share buttons and a "see more" back to the
+            # section: only what names a story is taken.
             urls = [_absolute(anchor.get("href"), base) for anchor in element.iter("a")]
             urls = [
                 url
                 for url in urls
-                if url and canonical_url(url) != page_key and not never_article(url)
+                if url and canonical_url(url) != page_key and looks_like_article(url)
             ]
         for url in urls:
             if url and canonical_url(url) not in found:
@@ -488,13 +496,16 @@ def looks_like_article(url: str) -> bool:
     slug_chars = len("-".join(words))
     # /noticias/<name> is how El Tiempo and Semana list a tag's stories; a
     # story filed right there has a headline for a slug, not a topic.
-    if len(segments) == 2 and segments[0] in TAG_HUBS:
+    if len(segments) == 2 and segments[0] == TAG_HUB and _site(url) in TAG_HUB_HOSTS:
         return len(words) >= HEADLINE_MIN_WORDS and slug_chars >= HEADLINE_MIN_CHARS
     return len(words) >= SLUG_MIN_WORDS and slug_chars >= SLUG_MIN_CHARS
 
 
 def never_article(url: str) -> bool:
-    """A listing, a media page, a file or a legal page: never a story."""
+    """A listing, a media page, a file, a legal page or a social network's
+    (a profile, a share button): never a story."""
+    if on_social_network(url):
+        return True
     path = urlsplit(url).path
     segments = _segments(path)
     if not segments or NOT_ARTICLE_FILE.search(path) or DATE_ARCHIVE.search(path):
@@ -513,6 +524,11 @@ def never_article(url: str) -> bool:
 
 def _segments(path: str) -> list[str]:
     return [segment for segment in path.lower().split("/") if segment]
+
+
+def _site(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
 
 
 def _slug_words(segment: str) -> list[str]:

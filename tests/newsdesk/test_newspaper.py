@@ -249,9 +249,6 @@ def test_links_that_name_an_article_are_articles_under_any_section(path):
         "/buscar/subasta-de-energia-renovable-upme",
         "/video/2026/12/03/recorrido-por-el-parque-solar-de-la-guajira",
         "/noticias/",
-        # El Tiempo's and Semana's tag listings.
-        "/noticias/mineria-ilegal-en-colombia",
-        "/noticias/precios-de-la-gasolina-en-colombia/",
         # Legal, service and subscription pages linked outside the footer.
         "/politica-de-tratamiento-de-datos-personales",
         "/terminos-y-condiciones-de-uso-del-sitio",
@@ -260,6 +257,70 @@ def test_links_that_name_an_article_are_articles_under_any_section(path):
 )
 def test_listing_and_navigation_links_are_not_articles(path):
     assert not looks_like_article(f"https://www.eldiario.example{path}")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # El Tiempo's and Semana's tag listings.
+        "https://www.eltiempo.com/noticias/mineria-ilegal-en-colombia",
+        "https://www.semana.com/noticias/precios-de-la-gasolina-en-colombia/",
+        # Profiles and share buttons beside every story.
+        "https://twitter.com/intent/tweet?url=https://www.eltiempo.com/x-123",
+        "https://www.facebook.com/sharer/sharer.php?u=https://www.eltiempo.com/x",
+        "https://api.whatsapp.com/send?text=subasta-de-energia-renovable-upme",
+        "https://t.me/share/url?url=https://www.eltiempo.com/economia/x-12345",
+        "https://x.com/eltiempo",
+    ],
+)
+def test_tag_listings_and_social_links_are_not_articles(url):
+    assert not looks_like_article(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # Elsewhere /noticias/ holds the stories themselves.
+        "https://www.upme.gov.co/noticias/subasta-de-energia-renovable/",
+        "https://www.canal1.com.co/noticias/ecopetrol-anuncia-hallazgo-de-gas/",
+        "https://www.eltiempo.com/noticias/precio-del-petroleo-brent-hoy-en-colombia-y-el-mundo",
+    ],
+)
+def test_stories_filed_under_noticias_are_articles(url):
+    assert looks_like_article(url)
+
+
+SHARING_PAGE = f"""<!DOCTYPE html>
+<html lang="es">
+<head><meta charset="utf-8"><title>Economía | El Diario de Ejemplo</title></head>
+<body>
+<article class="card">
+  <a href="/economia/sectores/">Sectores</a>
+  <h2><a href="{SUBASTA}">Subasta de energía renovable abre inscripciones</a></h2>
+  <a href="https://twitter.com/intent/tweet?url={SUBASTA}">Compartir</a>
+  <a href="https://wa.me/?text={SUBASTA}">WhatsApp</a>
+</article>
+<article class="card">
+  <h2><a href="{CARBON}">Precio del carbón térmico sube</a></h2>
+  <a href="https://www.facebook.com/sharer/sharer.php?u={CARBON}">Facebook</a>
+</article>
+</body>
+</html>
+""".encode()
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_a_picked_card_gives_its_story_not_its_share_buttons():
+    # given cards that hold a section link and share buttons beside the story
+    serve_html(SECTION, SHARING_PAGE)
+    serve_articles()
+
+    # when the editor's selector picks the cards
+    result = NewspaperReader(section_source(link_selector="article.card")).read()
+
+    # then only the stories are read
+    assert [entry.link for entry in result.entries] == [SUBASTA, CARBON]
 
 
 SECCION = "https://www.eldiario.example/seccion/economia"
