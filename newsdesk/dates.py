@@ -25,9 +25,6 @@ DATEPARSER_SETTINGS = {
     "RETURN_AS_TIMEZONE_AWARE": True,
     "DATE_ORDER": "DMY",
     "PREFER_DAY_OF_MONTH": "first",
-    # A story has already happened: "6 de marzo" read in January is last
-    # March, not a date ahead flagged as future.
-    "PREFER_DATES_FROM": "past",
 }
 BOGOTA_ZONE = ZoneInfo(BOGOTA)
 YEAR_FIRST_SETTINGS = {**DATEPARSER_SETTINGS, "DATE_ORDER": "YMD"}
@@ -47,8 +44,9 @@ HOURS_SUFFIX = re.compile(r"(\d:\d{2})\s*(?:hrs?|h)\.?(?![^\W\d_])", re.IGNORECA
 LOCAL_TIME_NOTE = re.compile(r"\(?\s*hora (?:de |en )?colombia\s*\)?", re.IGNORECASE)
 # What pages write before a date: "Publicado el", "Fecha:", "Actualizado:",
 # "Publicado por Redacción el", "Por Redacción el", "Posted on", "Last
-# updated:". A later label ends the first date ("Publicado: ... |
-# Actualizado: ...").
+# updated:". A byline ends at the first "el"/"on" that a date follows (not
+# at "El" of "El Tiempo"), and a later label ends the first date
+# ("Publicado: ... | Actualizado: ...").
 _LABEL_WORDS = r"""
     (?:fecha\s+de\s+)?(?:publicad[oa]|publicaci[oó]n|actualizad[oa]
         |actualizaci[oó]n|modificad[oa])
@@ -60,7 +58,7 @@ _LABEL_WORDS = r"""
 LABEL = re.compile(
     rf"""^[\W_]*
     (?:
-        (?:(?:{_LABEL_WORDS})\s+)?(?:por|by)\s.*\s(?:el|on)
+        (?:(?:{_LABEL_WORDS})\s+)?(?:por|by)\s.*?\s(?:el|on)(?=\s+(?:\w+,?\s+)?\d)
         |(?:{_LABEL_WORDS})(?:\s+(?:el|on|at))?
     )\b
     (?:\s*[:|·•\u2013\u2014-]\s*|\s+)""",
@@ -76,6 +74,9 @@ RELATIVE_WORDS = re.compile(
     re.IGNORECASE,
 )
 FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# How far ahead a date without its year may be before it counts as last
+# year's: more than a month is no slip of the clock or zone.
+YEARLESS_AHEAD = timedelta(days=31)
 WIDE_SPACES = re.compile(r"[\u00a0\u2007\u202f]")
 # Before this, a date is a placeholder (the Unix epoch, 0001-01-01...).
 EARLIEST_PLAUSIBLE = datetime(1980, 1, 1, tzinfo=UTC)
@@ -153,9 +154,26 @@ def normalise(raw: str) -> str:
 def _dateparser(text: str, year_first: bool = False) -> datetime | None:
     # Only a reading that cannot change is remembered: "hace 2 horas",
     # "hoy" or "6 de marzo" (this year's) are read against today each time.
-    if FOUR_DIGIT_YEAR.search(text) and not RELATIVE_WORDS.search(text):
+    if RELATIVE_WORDS.search(text):
+        return _read(text, year_first)
+    if FOUR_DIGIT_YEAR.search(text):
         return _read_fixed(text, year_first)
-    return _read(text, year_first)
+
+    # A date without its year is read as this year's, unless that is well
+    # ahead: "6 de marzo" read in January is last March. Tonight's "11:00
+    # p. m." stays tonight's (and is flagged as future, as before).
+    value = _read(text, year_first)
+    if value is not None and value > datetime.now(UTC) + YEARLESS_AHEAD:
+        value = _year_before(value)
+    return value
+
+
+def _year_before(value: datetime) -> datetime:
+    try:
+        return value.replace(year=value.year - 1)
+    except ValueError:
+        # 29 February of a leap year: the year before has none.
+        return value.replace(year=value.year - 1, day=28)
 
 
 @lru_cache(maxsize=2048)

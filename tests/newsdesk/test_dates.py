@@ -140,3 +140,19 @@ def test_a_date_without_its_year_is_the_last_one_that_has_passed():
 
     # then it is last March's, not a date ahead
     assert found == datetime(2026, 3, 6, 14, 15, tzinfo=UTC)
+
+
+def test_a_date_without_its_year_a_few_hours_ahead_stays_this_years():
+    # given tonight's time read in the small hours (a wire in another zone)
+    with time_machine.travel(datetime(2026, 12, 4, 7, 37, tzinfo=UTC), tick=False):
+        found = parse_date("4 de diciembre, 11:00 p. m.")
+
+    # then it is tonight's, which intake flags as ahead, not last year's
+    assert found == datetime(2026, 12, 5, 4, 0, tzinfo=UTC)
+
+
+def test_a_byline_ends_at_its_first_date():
+    # The published date, not the update after it, and never a year made up.
+    assert parse_date(
+        "Por Juan Pérez el 7 de marzo de 2024 | Actualizado el 8 de marzo"
+    ) == (datetime(2024, 3, 7, 5, 0, tzinfo=UTC))
