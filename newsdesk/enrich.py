@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import clustering, relevance
 from .language import detect_language, words
@@ -31,6 +33,9 @@ LANGUAGE_SAMPLE_WORDS = 70
 # an item that keeps failing holds back only its own batch.
 PENDING_BATCH = 100
 PENDING_LIMIT = 2000
+# An item that fails for a week is no transient fault: it is left bare,
+# and its story long out of the queue's first page.
+PENDING_WINDOW = timedelta(days=7)
 
 
 def prepare_items(items: Sequence[NewsItem]) -> None:
@@ -78,8 +83,9 @@ def enrich_pending(limit: int = PENDING_LIMIT) -> int:
     relevancia" and outside their clusters until enriched. Returns how many
     were enriched.
     """
-    pending = NewsItem.objects.filter(minhash__isnull=True).order_by("-pk")
-    pks = list(pending.values_list("pk", flat=True)[:limit])
+    since = timezone.now() - PENDING_WINDOW
+    pending = NewsItem.objects.filter(minhash__isnull=True, fetched_at__gte=since)
+    pks = list(pending.order_by("-pk").values_list("pk", flat=True)[:limit])
 
     enriched = 0
     for start in range(0, len(pks), PENDING_BATCH):
@@ -87,9 +93,23 @@ def enrich_pending(limit: int = PENDING_LIMIT) -> int:
         try:
             enrich_items(batch)
         except Exception:
+            # One by one, so an item that always fails stays alone, bare.
             logger.exception("Enriching %d pending items failed", len(batch))
+            enriched += _enrich_one_by_one(batch)
             continue
         enriched += len(batch)
+    return enriched
+
+
+def _enrich_one_by_one(items: Sequence[NewsItem]) -> int:
+    enriched = 0
+    for item in items:
+        try:
+            enrich_items([item])
+        except Exception:
+            logger.exception("Enriching pending item %s failed", item.pk)
+            continue
+        enriched += 1
     return enriched
 
 

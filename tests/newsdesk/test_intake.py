@@ -622,10 +622,11 @@ def test_items_a_failed_enrichment_left_bare_are_enriched_by_beat(
     assert bare.cluster.source_count == 2
 
 
-def test_an_item_whose_enrichment_keeps_failing_holds_back_only_its_batch(
+def test_an_item_whose_enrichment_keeps_failing_holds_back_only_itself(
     monkeypatch,
 ):
-    # given more bare items than one batch, the newest batch failing
+    # given bare items in batches of two, one of them unreadable for good,
+    # and one bare for more than a week
     source = Source.objects.create(
         name="Energía Hoy", kind=Source.Kind.FEED, url="https://x.example/f"
     )
@@ -635,29 +636,31 @@ def test_an_item_whose_enrichment_keeps_failing_holds_back_only_its_batch(
             identity=f"id-{n}",
             title=f"Noticia de gas número {n}",
             published_at=timezone.now(),
+            fetched_at=timezone.now() - timedelta(days=8 if n == 0 else 0),
         )
         for n in range(5)
     )
     monkeypatch.setattr("newsdesk.enrich.PENDING_BATCH", 2)
-    newest = set(source.items.order_by("-pk").values_list("pk", flat=True)[:2])
+    old = source.items.get(identity="id-0")
+    poison = source.items.get(identity="id-3")
     real = enrich.prepare_items
 
-    def failing_for_newest(items):
-        if {item.pk for item in items} & newest:
+    def failing_for_one(items):
+        if any(item.pk == poison.pk for item in items):
             raise RuntimeError("texto ilegible")
         real(items)
 
-    monkeypatch.setattr("newsdesk.enrich.prepare_items", failing_for_newest)
+    monkeypatch.setattr("newsdesk.enrich.prepare_items", failing_for_one)
 
-    # when the repair runs
+    # when the repair runs, twice
     enriched = enrich.enrich_pending()
+    again = enrich.enrich_pending()
 
-    # then the other batches were enriched; the failing one waits, bare
-    assert enriched == 3
-    assert (
-        set(source.items.filter(minhash__isnull=True).values_list("pk", flat=True))
-        == newest
-    )
+    # then every recent item but the unreadable one was enriched, its batch
+    # mate included; the week-old one is no longer tried
+    assert (enriched, again) == (3, 0)
+    bare = set(source.items.filter(minhash__isnull=True).values_list("pk", flat=True))
+    assert bare == {poison.pk, old.pk}
 
 
 def test_an_edit_that_makes_a_telling_relevant_moves_the_story_up(feed_server):
