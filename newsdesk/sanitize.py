@@ -22,7 +22,7 @@ TAG = re.compile(r"<[^>]{0,2000}>")
 # Elements whose text is code or a frame, not words: dropped whole from
 # plain text, as nh3 drops them from HTML (an unclosed one runs to the end).
 DROPPED_ELEMENT = re.compile(
-    r"<(script|style|iframe|object|embed|noscript|template)\b[^>]{0,2000}>"
+    r"<(script|style|iframe|object|embed|noscript|template)(?=[\s/>])[^>]{0,2000}>"
     r".*?(?:</\1\s*>|\Z)",
     re.IGNORECASE | re.DOTALL,
 )

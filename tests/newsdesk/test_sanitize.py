@@ -58,6 +58,8 @@ def test_search_text_folds_each_part_as_if_joined():
         ("Subasta eólica <script>document.write('x')", "Subasta eólica"),
         # Words that merely look like a tag name are kept.
         ("Scripts de la CREG &lt;borrador&gt;", "Scripts de la CREG <borrador>"),
+        # A tag that only starts like one of them is a tag, not code.
+        ("Guía <style-guide>de marca</style-guide> UPME", "Guía de marca UPME"),
     ],
 )
 def test_plain_text_drops_code_with_its_element(title, expected):
