@@ -177,6 +177,10 @@ class RecentIndex:
         # than at three days of stories on every poll.
         self.expiry: list[tuple[datetime, int]] = []
         self.last_pk = 0
+        # Rows passed while they had no signature (their enrichment failed),
+        # by pk: signed later (enrich.enrich_pending, maybe in another
+        # process), they sit below `last_pk` and must be looked up again.
+        self.bare: dict[int, datetime] = {}
 
     def put(
         self,
@@ -239,6 +243,8 @@ class RecentIndex:
         if len(own) < newest - self.last_pk:
             self._load(cutoff, own)
         self.last_pk = max(self.last_pk, newest)
+        if self.bare:
+            self._load_signed_late(cutoff)
 
         while self.expiry and self.expiry[0][0] < cutoff:
             published_at, pk = heapq.heappop(self.expiry)
@@ -249,17 +255,31 @@ class RecentIndex:
                 del self.entries[pk]
 
     def _load(self, cutoff: datetime, own: set[int]) -> None:
-        recent = NewsItem.objects.filter(
-            pk__gt=self.last_pk, published_at__gte=cutoff, minhash__isnull=False
-        )
+        recent = NewsItem.objects.filter(pk__gt=self.last_pk, published_at__gte=cutoff)
         for first, last in _runs(own):
             recent = recent.exclude(pk__range=(first, last))
         rows = recent.values_list("pk", "source_id", "published_at", "minhash")
-        loaded = [
-            (pk, source_id, published_at, signed)
-            for pk, source_id, published_at, data in rows.iterator(chunk_size=2000)
-            if not ((signed := values(data)) == _EMPTY).all()
-        ]
+        self._put_rows(rows.iterator(chunk_size=2000))
+
+    def _load_signed_late(self, cutoff: datetime) -> None:
+        for pk, published_at in list(self.bare.items()):
+            if published_at < cutoff:
+                del self.bare[pk]
+        if not self.bare:
+            return
+        signed = NewsItem.objects.filter(pk__in=list(self.bare), minhash__isnull=False)
+        rows = list(signed.values_list("pk", "source_id", "published_at", "minhash"))
+        for pk, *_ in rows:
+            del self.bare[pk]
+        self._put_rows(rows)
+
+    def _put_rows(self, rows: Iterable[tuple]) -> None:
+        loaded = []
+        for pk, source_id, published_at, data in rows:
+            if data is None:
+                self.bare[pk] = published_at
+            elif not ((signed := values(data)) == _EMPTY).all():
+                loaded.append((pk, source_id, published_at, signed))
         if loaded:
             matrix = np.vstack([row[3] for row in loaded])
             keys, sizes = band_keys(matrix).tolist(), word_counts(matrix).tolist()

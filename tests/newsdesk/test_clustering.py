@@ -301,3 +301,24 @@ def test_the_same_headline_from_two_outlets_is_one_story():
     wire.refresh_from_db()
     assert paper.cluster_id == wire.cluster_id is not None
     assert paper.cluster.source_count == 2
+
+
+def test_an_item_signed_late_elsewhere_still_meets_later_tellings():
+    # given a telling stored bare (its enrichment failed) and seen so by
+    # this worker's index
+    outlets = [make_source(name) for name in ("El Tiempo", "Portafolio")]
+    bare = make_item(outlets[0], *STORY[0], enrich=False)
+    make_item(outlets[0], *OTHER_STORY)
+    assert bare.pk in clustering._index.bare
+
+    # when another process signs it (beat's enrich_pending), behind this
+    # worker's back, and this worker then polls another outlet's telling
+    signed = clustering.to_bytes(clustering.signature(bare))
+    NewsItem.objects.filter(pk=bare.pk).update(minhash=signed)
+    later = make_item(outlets[1], *STORY[1])
+
+    # then the two tellings are one story
+    bare.refresh_from_db()
+    assert later.cluster_id is not None
+    assert bare.cluster_id == later.cluster_id
+    assert bare.pk not in clustering._index.bare
