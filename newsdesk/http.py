@@ -289,7 +289,11 @@ def retry_after(headers: Mapping[str, str]) -> timedelta | None:
 def _status_error(url: str, status: int, headers: Mapping[str, str]) -> FetchError:
     logger.info("HTTP %d from %s", status, safe_url(url))
     if status == 404:
-        message = _("La dirección no existe (HTTP 404). Revise la URL de la fuente.")
+        # Named, since it may be an article's or a listing's address, not
+        # the source's own.
+        message = _("La dirección no existe (HTTP 404): %(url)s") % {
+            "url": safe_url(url)
+        }
     elif status == 410:
         message = _("La fuente fue retirada por el sitio (HTTP 410).")
     elif status in (401, 403):

@@ -157,10 +157,11 @@ def test_a_source_with_a_wrong_address_says_so_in_spanish(
     sign_in(erika, editor)
     poll_from_its_page(erika, "Boletín minero")
 
-    # then the page says what failed and what to do, in Spanish
+    # then the page says what failed, and where, in Spanish
     expect(status_of(erika, "Último resultado")).to_have_text("Error")
     expect(status_of(erika, "Último error")).to_have_text(
-        "HTTP 404 La dirección no existe (HTTP 404). Revise la URL de la fuente."
+        "HTTP 404 La dirección no existe (HTTP 404): "
+        + feed_server.url("/boletin/rss.xmll")
     )
     attempts = erika.locator("#source-status tbody tr")
     expect(attempts).to_have_count(1)
@@ -169,4 +170,4 @@ def test_a_source_with_a_wrong_address_says_so_in_spanish(
     # and the list of sources shows the same error beside its name
     erika.get_by_role("link", name="← Fuentes").click()
     row = erika.get_by_role("row", name=re.compile("Boletín minero"))
-    expect(row).to_contain_text("La dirección no existe (HTTP 404).")
+    expect(row).to_contain_text("La dirección no existe (HTTP 404)")

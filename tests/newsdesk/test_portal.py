@@ -346,8 +346,10 @@ def test_an_editor_sees_on_the_source_page_that_documents_failed(editor_client):
     assert attempt.outcome == Source.Outcome.OK
     assert source.items.count() == 2
     assert len(attempt.warnings) == 1
-    assert attempt.warnings[0].startswith(
-        "No se pudieron leer las publicaciones: La dirección no existe (HTTP 404)."
+    # naming the page that failed, not the portal's own address
+    assert attempt.warnings[0] == (
+        "No se pudieron leer las publicaciones: La dirección no existe (HTTP 404): "
+        + PUBLICATIONS_PAGE
     )
     assert "Avisos" in page
     assert "No se pudieron leer las publicaciones" in page
