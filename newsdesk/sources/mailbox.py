@@ -73,6 +73,7 @@ from newsdesk.identity import canonical_url, identity_keys, unwrap
 from newsdesk.models import NewsItem
 from newsdesk.sanitize import first_words, one_line, plain_text, web_url
 from newsdesk.sources.base import EntryData, FetchError, Reader, ReadResult
+from newsdesk.sources.charset import decode_bytes
 from newsdesk.sources.extract import (
     html_to_text,
     lead_html,
@@ -688,22 +689,15 @@ def _mark_seen(mailbox: BaseMailBox, uids: list[str]) -> None:
 
 
 def decode_text(data: bytes, charset: str | None) -> str:
-    """Mail text in its declared charset, else UTF-8, else Windows-1252.
+    """Mail text decoded by the rules feeds and pages follow (charset.py).
 
     Old mailing tools send 8-bit text with no charset, or call it
-    "us-ascii": valid UTF-8 is taken as such, anything else as cp1252, the
-    superset of Latin-1 that Spanish mail from Windows is written in.
+    "us-ascii": such a label says nothing, and the bytes decide.
     """
-    charset = (charset or "").strip().lower()
-    if charset and charset not in ("us-ascii", "ascii"):
-        try:
-            return data.decode(charset, errors="replace")
-        except LookupError:
-            pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    label = (charset or "").strip().lower()
+    if label in ("us-ascii", "ascii"):
+        label = ""
+    return decode_bytes(data, label, unlabelled_utf8=False)[0]
 
 
 def _header(message: MailMessage, name: str) -> str:

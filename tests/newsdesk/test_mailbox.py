@@ -748,10 +748,30 @@ def raw_message(
             "Gas natural en Sucre: producción récord",
             "Se alcanzó un récord de producción.",
         ),
+        # Declared ISO-8859-1, written with Windows quotes: as feeds are read.
+        (
+            raw_message(
+                subject=b"Informe semanal",
+                body="El “cargo por confiabilidad” sube.".encode("cp1252"),
+                content_type=b"text/plain; charset=iso-8859-1",
+            ),
+            "Informe semanal",
+            "El “cargo por confiabilidad” sube.",
+        ),
+        # Declared UTF-8 with one Latin-1 character pasted in.
+        (
+            raw_message(
+                subject=b"Informe semanal",
+                body="Producción récord en ".encode() + "Córdoba.".encode("latin-1"),
+                content_type=b"text/plain; charset=utf-8",
+            ),
+            "Informe semanal",
+            "Producción récord en Córdoba.",
+        ),
     ],
 )
-def test_text_without_a_declared_charset_keeps_its_accents(imap, raw, title, lead):
-    # given a bulletin whose 8-bit text names no charset
+def test_mail_text_keeps_its_accents_whatever_its_label(imap, raw, title, lead):
+    # given a bulletin whose 8-bit text names no charset, or a misleading one
     imap.deliver(raw)
 
     # when the desk reads it
