@@ -359,8 +359,11 @@ def _mark_healthy(
 
     # Readers that speak HTTP hand back the validators and the redirect.
     if hasattr(result, "etag") and not result.not_modified:
-        source.etag = result.etag[:500]
-        source.last_modified = result.last_modified[:100]
+        validators = result.validators()
+        source.etag, source.last_modified = (
+            validators["etag"],
+            validators["last_modified"],
+        )
         fields += ["etag", "last_modified"]
     kept = getattr(result, "request_validators", None)
     if kept is not None and kept != source.request_validators:

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from newsdesk import http
 from newsdesk.sources.base import ReadResult
 
+# The lengths of Source.etag and Source.last_modified.
+ETAG_CHARS = 500
+LAST_MODIFIED_CHARS = 100
+
 
 @dataclass
 class HttpReadResult(ReadResult):
@@ -26,6 +30,13 @@ class HttpReadResult(ReadResult):
     # Validators of the poll's other requests, by URL, for
     # `Source.request_validators`; None when the reader keeps none.
     request_validators: dict[str, dict[str, str]] | None = None
+
+    def validators(self) -> dict[str, str]:
+        """The validators as the source keeps them, cut to its columns."""
+        return {
+            "etag": self.etag[:ETAG_CHARS],
+            "last_modified": self.last_modified[:LAST_MODIFIED_CHARS],
+        }
 
     def forget_validators(self) -> None:
         """Make the next poll read in full, whatever the server says."""

@@ -290,14 +290,14 @@ class PortalReader(Reader):
                 with _api_errors():
                     response, result = self._fetch_other(url, JSON_ACCEPT)
                 if result.not_modified:
-                    kept[url] = _validators(result)
+                    kept[url] = result.validators()
                     return None
                 documents = [
                     entry
                     for media in _api_data(response)
                     if (entry := self._media_entry(media)) is not None
                 ]
-                kept[url] = _validators(result)
+                kept[url] = result.validators()
                 return documents
             except ApiUnavailable as unavailable:
                 logger.info(
@@ -320,7 +320,7 @@ class PortalReader(Reader):
         documents = (
             None if result.not_modified else self._page_publications(conf, response)
         )
-        kept[conf.publications_url] = _validators(result)
+        kept[conf.publications_url] = result.validators()
         return documents
 
     def _media_entry(self, media: object) -> EntryData | None:
@@ -397,10 +397,6 @@ class PortalReader(Reader):
         return conditional_fetch(
             url, etag=etag, last_modified=last_modified, accept=accept
         )
-
-
-def _validators(result: HttpReadResult) -> dict[str, str]:
-    return {"etag": result.etag[:500], "last_modified": result.last_modified[:100]}
 
 
 @contextmanager
