@@ -455,8 +455,8 @@ def test_unchanged_posts_listing_costs_no_parsing(monkeypatch):
 @responses.activate
 @pytest.mark.django_db
 def test_unchanged_news_still_let_new_publications_in(monkeypatch):
-    # given posts that answer 304 the second time, and media that has no
-    # validators of its own
+    # given posts that answer 304 the second time, and a media listing that
+    # sends no validators, so it is read in full each time
     serve_posts(**VALIDATORS)
     serve_posts(status=304)
     responses.add(responses.GET, MEDIA, json=[])
